@@ -1,0 +1,74 @@
+"""Global options: declared once, accepted before or after the subcommand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# name -> takes a value. Short forms map to their long name.
+GLOBAL_OPTIONS: dict[str, bool] = {
+    "--db": True,
+    "--config": True,
+    "--output": True,
+    "--no-color": False,
+    "--quiet": False,
+    "--verbose": False,
+    "--debug": False,
+    "--log-format": True,
+}
+SHORT = {"-o": "--output", "-q": "--quiet", "-v": "--verbose"}
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move global options found after the subcommand to the front, so that
+    ``driftctl list -o json -v`` means ``driftctl -v -o json list``."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name, has_inline = arg, False
+        if arg.startswith("--") and "=" in arg:
+            name, has_inline = arg.split("=", 1)[0], True
+        elif arg.startswith("-o") and len(arg) > 2 and not arg.startswith("--"):
+            name, has_inline = "-o", True
+        long_name = SHORT.get(name, name)
+        if long_name in GLOBAL_OPTIONS:
+            takes_value = GLOBAL_OPTIONS[long_name]
+            if takes_value and not has_inline and i + 1 < len(argv):
+                front.extend([arg, argv[i + 1]])
+                i += 2
+                continue
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def output_format(argv: list[str]) -> str | None:
+    """The -o/--output value in ``argv`` (already hoisted), for formatting early errors."""
+    for i, arg in enumerate(argv):
+        if arg in ("-o", "--output") and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--output="):
+            return arg.split("=", 1)[1]
+        if arg.startswith("-o") and len(arg) > 2 and not arg.startswith("--"):
+            return arg[2:]
+    return None
+
+
+@dataclass
+class GlobalState:
+    """The parsed global options, stored on the Typer context."""
+
+    db: str | None = None
+    config: str | None = None
+    output: str | None = None
+    no_color: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    debug: bool = False
+    log_format: str | None = None

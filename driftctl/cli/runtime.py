@@ -1,0 +1,77 @@
+"""Building settings, the service context and outputs from the global options."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from driftctl.cli.console import out_console, stdout_is_tty, write_out
+from driftctl.cli.options import GlobalState
+from driftctl.errors import ValidationError
+
+if TYPE_CHECKING:
+    from driftctl.config import Settings
+    from driftctl.services.context import Context
+
+
+def state(ctx: typer.Context) -> GlobalState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, GlobalState):
+        root.obj = GlobalState()
+    return root.obj
+
+
+def settings(ctx: typer.Context) -> Settings:
+    from driftctl.config import load_settings
+
+    st = state(ctx)
+    return load_settings(config_path=st.config, database_url=st.db)
+
+
+def service_context(ctx: typer.Context, *, command: str, migrate: bool = True) -> Context:
+    """The database and the acting user for this command (closed when the command ends)."""
+    from driftctl.services.context import open_context
+    from driftctl.services.identity import current_actor
+
+    svc = open_context(settings(ctx), command=command, migrate=migrate)
+    ctx.call_on_close(svc.dispose)
+    svc.actor = current_actor(svc)
+    return svc
+
+
+def output_format(ctx: typer.Context, allowed: tuple[str, ...], default: str = "table") -> str:
+    """The -o value, checked against what this command can print."""
+    value = state(ctx).output or default
+    if value not in allowed:
+        raise ValidationError(
+            f"-o {value} is not available here: choose one of {', '.join(allowed)}"
+        )
+    return value
+
+
+def emit(text: str) -> None:
+    write_out(text)
+
+
+def tty() -> bool:
+    return stdout_is_tty()
+
+
+def console() -> Any:
+    return out_console()
+
+
+def read_ids(ids: list[str]) -> list[str]:
+    """Ids from arguments; ``-`` reads one id per line from stdin (blank lines skipped)."""
+    import sys
+
+    out: list[str] = []
+    for raw in ids:
+        if raw == "-":
+            out.extend(line.strip() for line in sys.stdin if line.strip())
+        else:
+            out.append(raw)
+    if not out:
+        raise ValidationError("no drift ids given (pass ids, or - to read them from stdin)")
+    return out

@@ -1,0 +1,158 @@
+"""Typed settings, built on demand (never at import time).
+
+Lookup order, first match wins:
+  1. command-line flags (``--db``, ``--config``, ...)
+  2. environment variables (``DRIFTCTL_DATABASE_URL``, ...; see ENV_VARS)
+  3. ``./driftctl.toml``
+  4. ``driftctl.toml`` in the user config directory (``platformdirs.user_config_dir("driftctl")``)
+  5. defaults (a SQLite file in the user data directory)
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from driftctl.errors import ValidationError
+
+APP_NAME = "driftctl"
+CONFIG_FILENAME = "driftctl.toml"
+
+# Every environment variable driftctl reads, in one place (shown in --help and the README).
+ENV_VARS = {
+    "DRIFTCTL_DATABASE_URL": "database URL (default: a SQLite file in the user data dir)",
+    "DRIFTCTL_CONFIG": "path of driftctl.toml",
+    "DRIFTCTL_LOG_FORMAT": "text or json",
+    "DRIFTCTL_TOKEN": "team-mode session token (CI)",
+    "DRIFTCTL_SECRET_<NAME>": "value of the secret NAME used by a 'secret:NAME' config value",
+    "NO_COLOR": "disable colour",
+}
+
+
+def user_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def user_config_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def user_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{user_data_dir() / 'driftctl.db'}"
+
+
+def find_config_file(explicit: str | Path | None) -> Path | None:
+    """The config file to read: explicit path (must exist), ./driftctl.toml, user config dir."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ValidationError(f"config file not found: {path}")
+        return path
+    for candidate in (Path.cwd() / CONFIG_FILENAME, user_config_dir() / CONFIG_FILENAME):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_config_file(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+class Settings(BaseSettings):
+    """driftctl's settings; the TOML file's sections are kept as plain mappings."""
+
+    model_config = SettingsConfigDict(env_prefix="DRIFTCTL_", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    log_format: str = "text"
+    config_path: Path | None = None
+    # Sections of driftctl.toml read by the parts that need them.
+    notify: dict[str, Any] = Field(default_factory=dict)
+    severity: dict[str, Any] = Field(default_factory=dict)
+    scan: dict[str, Any] = Field(default_factory=dict)
+    alerts: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        from driftctl.db.engine import normalize_url
+
+        return normalize_url(value)
+
+    @field_validator("log_format")
+    @classmethod
+    def _check_log_format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError("log format must be 'text' or 'json'")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+def load_settings(
+    *, config_path: str | Path | None = None, database_url: str | None = None
+) -> Settings:
+    """Build settings from flags, env, and the config file; ValidationError on bad values."""
+    import os
+
+    from pydantic import ValidationError as PydanticValidationError
+
+    path = find_config_file(config_path or os.environ.get("DRIFTCTL_CONFIG"))
+    data = read_config_file(path)
+    file_values: dict[str, Any] = {
+        k: v for k, v in data.items() if k in ("notify", "severity", "scan", "alerts")
+    }
+    db_section = data.get("database", {})
+    if isinstance(db_section, dict) and "url" in db_section:
+        file_values["database_url"] = db_section["url"]
+    if "log_format" in data:
+        file_values["log_format"] = data["log_format"]
+    # Env beats the file: drop file values an environment variable sets.
+    for key in list(file_values):
+        if f"DRIFTCTL_{key.upper()}" in os.environ:
+            del file_values[key]
+    if database_url:
+        file_values["database_url"] = database_url
+    try:
+        return Settings(config_path=path, **file_values)
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValidationError(f"invalid setting {where}: {first['msg']}") from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

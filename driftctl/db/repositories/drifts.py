@@ -1,0 +1,160 @@
+"""SQL for drifts. Functions take a Session, never commit, and are keyword-only after it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlmodel import Session, col
+
+from driftctl.db.models import Drift
+
+SORT_COLUMNS = {
+    "detected": Drift.detected_at,
+    "created": Drift.created_at,
+    "cost": Drift.cost_impact_monthly,
+    "severity": Drift.severity_rank,
+}
+
+
+@dataclass
+class DriftFilter:
+    """What ``driftctl list`` can filter on; empty lists mean "any"."""
+
+    statuses: list[str] = field(default_factory=list)
+    severities: list[str] = field(default_factory=list)
+    resource_types: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    drift_types: list[str] = field(default_factory=list)
+    search: str | None = None
+    since: datetime | None = None
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = []
+        for column, values in (
+            (Drift.status, self.statuses),
+            (Drift.severity, self.severities),
+            (Drift.resource_type, self.resource_types),
+            (Drift.region, self.regions),
+            (Drift.drift_type, self.drift_types),
+        ):
+            if len(values) == 1:
+                out.append(col(column) == values[0])
+            elif values:
+                out.append(col(column).in_(values))
+        if self.search:
+            pattern = f"%{_escape_like(self.search)}%"
+            out.append(
+                or_(
+                    col(Drift.resource_id).ilike(pattern, escape="\\"),
+                    col(Drift.iac_source).ilike(pattern, escape="\\"),
+                )
+            )
+        if self.since is not None:
+            out.append(col(Drift.detected_at) >= self.since)
+        return out
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_page(
+    session: Session,
+    *,
+    filters: DriftFilter,
+    sort: str,
+    ascending: bool,
+    offset: int,
+    limit: int,
+) -> list[Drift]:
+    """One page of drifts, ordered by ``sort`` then id so pages are stable."""
+    column = col(SORT_COLUMNS[sort])
+    order: list[Any] = [column.asc() if ascending else column.desc()]
+    if sort == "severity":
+        detected = col(Drift.detected_at)
+        order.append(detected.asc() if ascending else detected.desc())
+    idcol = col(Drift.id)
+    order.append(idcol.asc() if ascending else idcol.desc())
+    stmt = select(Drift).where(*filters.clauses()).order_by(*order).offset(offset).limit(limit)
+    return list(session.execute(stmt).scalars())
+
+
+def count(session: Session, *, filters: DriftFilter) -> int:
+    stmt = select(func.count()).select_from(Drift).where(*filters.clauses())
+    return int(session.execute(stmt).scalar_one())
+
+
+def get(session: Session, drift_id: uuid.UUID) -> Drift | None:
+    return session.get(Drift, drift_id)
+
+
+def ids_with_prefix(session: Session, prefix: str, *, limit: int = 10) -> list[uuid.UUID]:
+    """Ids starting with ``prefix`` (lower-case hex and dashes), as an index range scan."""
+    low, high = _uuid_bounds(prefix)
+    idcol = col(Drift.id)
+    stmt = select(idcol).where(idcol >= low, idcol <= high).order_by(idcol).limit(limit)
+    return list(session.execute(stmt).scalars())
+
+
+def _uuid_bounds(prefix: str) -> tuple[uuid.UUID, uuid.UUID]:
+    hexdigits = prefix.replace("-", "")
+    return (
+        uuid.UUID(hexdigits.ljust(32, "0")),
+        uuid.UUID(hexdigits.ljust(32, "f")),
+    )
+
+
+def transition(
+    session: Session,
+    *,
+    drift_id: uuid.UUID,
+    from_statuses: Sequence[str],
+    values: dict[str, Any],
+) -> bool:
+    """Compare-and-set: update only if the drift is still in one of ``from_statuses``.
+
+    Returns False when another writer changed it first (or it is in another status).
+    """
+    stmt = (
+        update(Drift)
+        .where(and_(col(Drift.id) == drift_id, col(Drift.status).in_(list(from_statuses))))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(stmt)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def open_by_fingerprints(session: Session, fingerprints: Iterable[str]) -> dict[str, Drift]:
+    """Open (not resolved) drifts keyed by fingerprint, fetched in chunks."""
+    wanted = list(fingerprints)
+    out: dict[str, Drift] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        stmt = select(Drift).where(
+            col(Drift.fingerprint).in_(chunk), col(Drift.status) != "resolved"
+        )
+        for drift in session.execute(stmt).scalars():
+            out[drift.fingerprint] = drift
+    return out
+
+
+def open_in_scope(
+    session: Session, *, pairs: Iterable[tuple[str, str]], account_ids: Sequence[str]
+) -> list[Drift]:
+    """Open drifts of the given (resource_type, region) pairs, for auto-resolution."""
+    pair_list = list(pairs)
+    if not pair_list:
+        return []
+    clauses = [and_(col(Drift.resource_type) == t, col(Drift.region) == r) for t, r in pair_list]
+    stmt = select(Drift).where(col(Drift.status) != "resolved", or_(*clauses))
+    if account_ids:
+        stmt = stmt.where(
+            or_(col(Drift.account_id).in_(list(account_ids)), col(Drift.account_id).is_(None))
+        )
+    return list(session.execute(stmt).scalars())

@@ -1,0 +1,1 @@
+"""One renderer per output format. Only driftctl.cli imports this package."""
