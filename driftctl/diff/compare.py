@@ -1,0 +1,409 @@
+"""Compare the expected state (IaC) with the actual state (AWS) and list the drifts.
+
+Both sides arrive in the canonical form of ``driftctl.resources``; this module only decides what
+counts as a difference. Comparison is semantic: policies are compared as normalised documents,
+rule and id lists as sets, tags as maps, and a handful of AWS spellings that mean the same thing
+(``"20"`` and ``20``, ``"Disabled"`` and ``"Suspended"`` versioning, ``"15"`` and ``"15.4"``) are
+not drift. Keys the expected side does not set are not managed by IaC and are never compared.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from driftctl import normalize
+from driftctl.diff.severity import SeverityRule, assess
+from driftctl.domain import GLOBAL_REGION, DriftType, ResourceType, Severity
+from driftctl.resources import SENSITIVE, ActualResource, ExpectedResource, ResourceKey
+
+if TYPE_CHECKING:
+    from driftctl.diff.driftignore import DriftIgnore
+
+# One entry of ``Finding.difference``: {"change": ..., "expected": ..., "actual": ...}.
+DiffEntry = dict[str, Any]
+
+ADDED = "added"
+REMOVED = "removed"
+CHANGED = "changed"
+
+# Whole-document comparison: a policy is one value, however many statements differ inside it.
+_POLICY_KEYS = frozenset({"policy", "assume_role_policy"})
+# Maps of name -> policy document: each name is compared as one policy.
+_POLICY_MAP_KEYS = frozenset({"inline_policies"})
+# Maps that IaC manages as a whole: a key present only in AWS is drift too.
+_FULL_MAP_KEYS = frozenset({"tags"})
+# AWS-reserved tag keys (CloudFormation, Auto Scaling, ...) cannot be set by IaC.
+_RESERVED_TAG_PREFIX = "aws:"
+# Resource types that live outside any region.
+_GLOBAL_TYPES = frozenset({ResourceType.IAM_ROLE.value})
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+@dataclass
+class Finding:
+    """One drift: a managed resource that differs, a missing one, or an unmanaged one."""
+
+    resource_type: str
+    resource_id: str
+    region: str
+    account_id: str | None
+    drift_type: DriftType
+    # Attribute path -> {"change": "added"|"removed"|"changed", "expected": ..., "actual": ...},
+    # keys sorted. Empty for missing and unmanaged resources.
+    difference: dict[str, DiffEntry]
+    expected_state: dict[str, Any] | None
+    actual_state: dict[str, Any] | None
+    sources: list[str] = field(default_factory=list)
+    severity: Severity = Severity.INFO
+    # True when the drift exposes something (world-open port, public bucket, admin role, public
+    # database), whatever severity a user rule gives it.
+    is_risky: bool = False
+
+    @property
+    def key(self) -> ResourceKey:
+        """The (type, id) this finding is about."""
+        return ResourceKey(self.resource_type, self.resource_id)
+
+    @property
+    def sort_key(self) -> tuple[str, str, str, str]:
+        """The order findings are listed in: type, id, drift type, region."""
+        return (self.resource_type, self.resource_id, self.drift_type.value, self.region)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Resource counts of one comparison (the ``summary`` of a scan)."""
+
+    total_resources: int
+    managed: int
+    unmanaged: int
+    missing: int
+    modified: int
+    in_sync: int
+    coverage: float  # managed / total_resources, 0..1, rounded to 4 places
+
+
+@dataclass
+class Comparison:
+    """The outcome of comparing expected and actual state."""
+
+    findings: list[Finding]
+    in_sync: list[ResourceKey]
+    counts: Counts
+    # Expected resources absent from AWS in a (type, region) that was not read: neither missing
+    # nor in sync, so nothing may be concluded about them.
+    not_seen: list[ResourceKey] = field(default_factory=list)
+    # Resources a whole-resource ``.driftignore`` line excludes: in no count and no finding.
+    ignored: list[ResourceKey] = field(default_factory=list)
+
+    @property
+    def by_severity(self) -> dict[str, int]:
+        """Number of findings per severity, every severity present (most severe first)."""
+        counts = {s.value: 0 for s in sorted(Severity, key=lambda s: -s.rank)}
+        for finding in self.findings:
+            counts[finding.severity.value] += 1
+        return counts
+
+
+def compare(
+    expected: Sequence[ExpectedResource],
+    actual: Sequence[ActualResource],
+    *,
+    read_ok: set[tuple[str, str]],
+    default_region: str,
+    severity_rules: Sequence[SeverityRule] = (),
+    ignore: DriftIgnore | None = None,
+) -> Comparison:
+    """Match expected and actual resources by (type, id) and return the drifts between them.
+
+    ``read_ok`` holds the (resource_type, region) pairs the scanner read without error: an expected
+    resource is reported missing only there. ``severity_rules`` are user rules that override the
+    defaults. ``ignore`` applies ``.driftignore`` before counting: ignored resources appear in
+    no count, and a resource whose every difference is ignored is in sync. Raises nothing.
+    """
+    expected_by_key = _merge_expected(expected)
+    actual_by_key: dict[ResourceKey, ActualResource] = {}
+    for found in actual:
+        # The same bucket can be listed from several regions: the first sighting is kept.
+        actual_by_key.setdefault(found.key, found)
+
+    findings: list[Finding] = []
+    in_sync: list[ResourceKey] = []
+    not_seen: list[ResourceKey] = []
+    ignored: list[ResourceKey] = []
+    missing = modified = unmanaged = 0
+
+    for key, exp in expected_by_key.items():
+        act = actual_by_key.get(key)
+        if ignore is not None and ignore.ignores_resource(exp.resource_type, exp.resource_id):
+            ignored.append(key)
+            continue
+        if act is None:
+            region = exp.region or _fallback_region(exp.resource_type, default_region)
+            if (exp.resource_type, region) not in read_ok:
+                not_seen.append(key)
+                continue
+            missing += 1
+            findings.append(
+                Finding(
+                    resource_type=exp.resource_type,
+                    resource_id=exp.resource_id,
+                    region=region,
+                    account_id=exp.account_id,
+                    drift_type=DriftType.MISSING,
+                    difference={},
+                    expected_state=dict(exp.attributes),
+                    actual_state=None,
+                    sources=list(exp.sources),
+                )
+            )
+            continue
+
+        difference = diff_attributes(exp.resource_type, exp.attributes, act.attributes)
+        if ignore is not None and difference:
+            difference = ignore.filter_difference(exp.resource_type, exp.resource_id, difference)
+        if not difference:
+            in_sync.append(key)
+            continue
+        findings.append(
+            Finding(
+                resource_type=exp.resource_type,
+                resource_id=exp.resource_id,
+                region=act.region,
+                account_id=act.account_id or exp.account_id,
+                drift_type=DriftType.MODIFIED,
+                difference=difference,
+                expected_state=dict(exp.attributes),
+                actual_state=dict(act.attributes),
+                sources=list(exp.sources),
+            )
+        )
+        modified += 1
+
+    for key, extra in actual_by_key.items():
+        if key in expected_by_key or extra.is_default:
+            continue
+        if ignore is not None and ignore.ignores_resource(extra.resource_type, extra.resource_id):
+            ignored.append(key)
+            continue
+        unmanaged += 1
+        findings.append(
+            Finding(
+                resource_type=extra.resource_type,
+                resource_id=extra.resource_id,
+                region=extra.region,
+                account_id=extra.account_id,
+                drift_type=DriftType.UNMANAGED,
+                difference={},
+                expected_state=None,
+                actual_state=dict(extra.attributes),
+            )
+        )
+
+    for finding in findings:
+        finding.severity, finding.is_risky = assess(finding, severity_rules)
+    findings.sort(key=lambda f: f.sort_key)
+
+    managed = len(in_sync) + modified
+    total = managed + unmanaged
+    counts = Counts(
+        total_resources=total,
+        managed=managed,
+        unmanaged=unmanaged,
+        missing=missing,
+        modified=modified,
+        in_sync=len(in_sync),
+        coverage=round(managed / total, 4) if total else 0.0,
+    )
+    return Comparison(
+        findings=findings,
+        in_sync=sorted(in_sync),
+        counts=counts,
+        not_seen=sorted(not_seen),
+        ignored=sorted(ignored),
+    )
+
+
+def _fallback_region(resource_type: str, default_region: str) -> str:
+    # IAM is global: the scanner records it under GLOBAL_REGION, whatever the profile's region.
+    return GLOBAL_REGION if resource_type in _GLOBAL_TYPES else default_region
+
+
+def _merge_expected(expected: Iterable[ExpectedResource]) -> dict[ResourceKey, ExpectedResource]:
+    """One expected resource per key; a resource claimed by several states keeps every source."""
+    merged: dict[ResourceKey, ExpectedResource] = {}
+    for exp in expected:
+        first = merged.get(exp.key)
+        if first is None:
+            merged[exp.key] = ExpectedResource(
+                resource_type=exp.resource_type,
+                resource_id=exp.resource_id,
+                attributes=exp.attributes,
+                region=exp.region,
+                account_id=exp.account_id,
+                sources=list(exp.sources),
+            )
+            continue
+        first.sources.extend(s for s in exp.sources if s not in first.sources)
+        first.region = first.region or exp.region
+        first.account_id = first.account_id or exp.account_id
+    return merged
+
+
+def diff_attributes(
+    resource_type: str, expected: Mapping[str, Any], actual: Mapping[str, Any]
+) -> dict[str, DiffEntry]:
+    """The difference between two canonical attribute maps, keyed by sorted attribute path."""
+    out: dict[str, DiffEntry] = {}
+    for key in sorted(expected):
+        _diff_value(resource_type, key, key, expected[key], actual.get(key), out)
+    return dict(sorted(out.items()))
+
+
+def _entry(change: str, expected: Any, actual: Any) -> DiffEntry:
+    return {"change": change, "expected": expected, "actual": actual}
+
+
+def _diff_value(
+    resource_type: str, path: str, key: str, exp: Any, act: Any, out: dict[str, DiffEntry]
+) -> None:
+    if exp is None or exp == SENSITIVE or act == SENSITIVE:
+        return
+    if key in _POLICY_KEYS:
+        _diff_policy(path, exp, act, out)
+    elif key in _POLICY_MAP_KEYS:
+        _diff_policy_map(path, exp, act, out)
+    elif key in _FULL_MAP_KEYS:
+        _diff_full_map(path, exp, act, out)
+    elif isinstance(exp, Mapping):
+        act_map: Mapping[str, Any] = act if isinstance(act, Mapping) else {}
+        for sub in sorted(exp):
+            _diff_value(resource_type, f"{path}.{sub}", sub, exp[sub], act_map.get(sub), out)
+    elif isinstance(exp, list | tuple) and all(_is_scalar(v) for v in exp):
+        _diff_set(path, exp, act, out)
+    elif isinstance(exp, list | tuple):
+        if _canonical_json(exp) != _canonical_json(act or []):
+            out[path] = _entry(CHANGED if act is not None else REMOVED, exp, act)
+    elif not _scalars_equal(resource_type, key, exp, act):
+        out[path] = _entry(CHANGED if not _is_unset(act) else REMOVED, exp, act)
+
+
+def _diff_policy(path: str, exp: Any, act: Any, out: dict[str, DiffEntry]) -> None:
+    exp_doc, act_doc = _policy(exp), _policy(act)
+    if exp_doc == act_doc:
+        return
+    if exp_doc is None:
+        out[path] = _entry(ADDED, None, act_doc)
+    elif act_doc is None:
+        out[path] = _entry(REMOVED, exp_doc, None)
+    else:
+        out[path] = _entry(CHANGED, exp_doc, act_doc)
+
+
+def _diff_policy_map(path: str, exp: Any, act: Any, out: dict[str, DiffEntry]) -> None:
+    exp_map: Mapping[str, Any] = exp if isinstance(exp, Mapping) else {}
+    act_map: Mapping[str, Any] = act if isinstance(act, Mapping) else {}
+    for name in sorted(set(exp_map) | set(act_map)):
+        if exp_map.get(name) == SENSITIVE or act_map.get(name) == SENSITIVE:
+            continue
+        _diff_policy(f"{path}.{name}", exp_map.get(name), act_map.get(name), out)
+
+
+def _diff_full_map(path: str, exp: Any, act: Any, out: dict[str, DiffEntry]) -> None:
+    exp_map = normalize.tags(exp)
+    act_map = {
+        k: v for k, v in normalize.tags(act).items() if not k.startswith(_RESERVED_TAG_PREFIX)
+    }
+    for name in sorted(set(exp_map) | set(act_map)):
+        e, a = exp_map.get(name), act_map.get(name)
+        if SENSITIVE in (e, a) or e == a:
+            continue
+        if e is None:
+            out[f"{path}.{name}"] = _entry(ADDED, None, a)
+        elif a is None:
+            out[f"{path}.{name}"] = _entry(REMOVED, e, None)
+        else:
+            out[f"{path}.{name}"] = _entry(CHANGED, e, a)
+
+
+def _diff_set(path: str, exp: Iterable[Any], act: Any, out: dict[str, DiffEntry]) -> None:
+    exp_items = {_set_member(v) for v in exp if v is not None}
+    act_items = (
+        {_set_member(v) for v in act if v is not None} if isinstance(act, list | tuple) else set()
+    )
+    for item in sorted(act_items - exp_items):
+        out[f"{path}[{item}]"] = _entry(ADDED, None, item)
+    for item in sorted(exp_items - act_items):
+        out[f"{path}[{item}]"] = _entry(REMOVED, item, None)
+
+
+def _set_member(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _policy(value: Any) -> Any:
+    """A policy in normalised form; a value that is not a policy is compared as it is."""
+    if value is None or value == "" or value == {}:
+        return None
+    try:
+        return normalize.policy(value)
+    except (ValueError, TypeError, AttributeError):
+        return value
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _is_unset(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _coerce(value: Any) -> Any:
+    """A string spelling of a bool or number as that bool or number; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if _NUMBER.fullmatch(text):
+        return float(text)
+    return value
+
+
+def _same_scalar(exp: Any, act: Any) -> bool:
+    if _is_unset(exp) and _is_unset(act):
+        return True
+    if isinstance(exp, str) and isinstance(act, str):
+        # Two strings compare as text: "15.10" and "15.1" are different versions.
+        return exp == act
+    exp, act = _coerce(exp), _coerce(act)
+    if isinstance(exp, bool) or isinstance(act, bool):
+        # True == 1 in Python, but a flag and a count are not the same setting.
+        return isinstance(exp, bool) and isinstance(act, bool) and exp == act
+    if isinstance(exp, int | float) and isinstance(act, int | float):
+        return float(exp) == float(act)
+    return bool(_canonical_json(exp) == _canonical_json(act))
+
+
+def _scalars_equal(resource_type: str, key: str, exp: Any, act: Any) -> bool:
+    if _same_scalar(exp, act):
+        return True
+    if resource_type == ResourceType.RDS and key == "engine_version":
+        # With auto minor version upgrade, IaC pins "15" and AWS reports "15.4".
+        return isinstance(act, str) and str(act).startswith(f"{exp}.")
+    if resource_type == ResourceType.S3 and key == "versioning":
+        # A bucket whose versioning was never enabled and one where it is suspended both keep
+        # writing unversioned objects; Terraform spells the first "Disabled".
+        off = {"disabled", "suspended"}
+        return str(exp).lower() in off and (act is None or str(act).lower() in off)
+    return False
