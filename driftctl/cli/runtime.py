@@ -75,3 +75,14 @@ def read_ids(ids: list[str]) -> list[str]:
     if not out:
         raise ValidationError("no drift ids given (pass ids, or - to read them from stdin)")
     return out
+
+
+def progress(label: str) -> Any:
+    """A spinner on stderr while long work runs, only when stderr is a terminal."""
+    import contextlib
+
+    from driftctl.cli.console import err_console, stderr_is_tty
+
+    if not stderr_is_tty():
+        return contextlib.nullcontext()
+    return err_console().status(label)

@@ -158,3 +158,57 @@ def iter_chain(session: Session, *, batch: int = 1000) -> Iterator[AuditLog]:
 def tip(session: Session) -> AuditLog | None:
     stmt = select(AuditLog).order_by(col(AuditLog.seq).desc()).limit(1)
     return session.execute(stmt).scalars().first()
+
+
+@dataclass
+class AuditEntry:
+    """One row for ``append_many``."""
+
+    action: str
+    drift_id: uuid.UUID | None = None
+    old_value: dict[str, Any] | None = None
+    new_value: dict[str, Any] | None = None
+    details: dict[str, Any] | None = None
+
+
+def append_many(
+    session: Session,
+    entries: list[AuditEntry],
+    *,
+    actor_id: uuid.UUID | None,
+    actor_email: str | None,
+    user_agent: str | None,
+    created_at: datetime | None = None,
+) -> int:
+    """Append many rows to the chain with one lock, one tip read and one batched insert."""
+    if not entries:
+        return 0
+    _lock_chain(session)
+    tip_row = session.execute(
+        select(col(AuditLog.seq), col(AuditLog.hash)).order_by(col(AuditLog.seq).desc()).limit(1)
+    ).first()
+    seq, prev_hash = (0, GENESIS_HASH) if tip_row is None else (tip_row[0], tip_row[1])
+    now = created_at or utcnow()
+    rows = []
+    for entry in entries:
+        seq += 1
+        row = AuditLog(
+            seq=seq,
+            drift_id=entry.drift_id,
+            action=entry.action,
+            actor_id=actor_id,
+            actor_email=actor_email,
+            old_value=entry.old_value,
+            new_value=entry.new_value,
+            details=entry.details,
+            user_agent=user_agent[:500] if user_agent else None,
+            created_at=now,
+            prev_hash=prev_hash,
+            hash="",
+        )
+        row.hash = compute_hash(prev_hash, row)
+        prev_hash = row.hash
+        rows.append(row)
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
