@@ -115,8 +115,8 @@ def difference_lines(difference: dict[str, Any]) -> list[str]:
 
 
 def _short(value: Any) -> str:
-    if value is None:
-        return "null"
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
     if isinstance(value, dict | list):
         text = json.dumps(value, sort_keys=True, ensure_ascii=False)
         return text if len(text) <= 120 else text[:117] + "..."
