@@ -51,11 +51,13 @@ def demo(
     write_err("Next, try (the demo database stays until you delete its directory):")
     write_err(f"  driftctl --db {db} list")
     write_err(f"  driftctl --db {db} list --severity critical -o json")
-    first = next((d["id"] for d in outcome.scan["drifts"] if d.get("id")), None)
-    if first:
-        write_err(f"  driftctl --db {db} show {first[:8]}")
+    drifts = [d for d in outcome.scan["drifts"] if d.get("id")]
+    resized = next((d for d in drifts if "instance_type" in d.get("difference", {})), None)
+    if resized:
+        short = resized["id"][:8]
+        write_err(f"  driftctl --db {db} show {short}")
         write_err(
-            f'  driftctl --db {db} approve {first[:8]} --reason "resized on purpose for the launch"'
+            f'  driftctl --db {db} approve {short} --reason "resized on purpose for the launch"'
         )
     write_err(f"  driftctl --db {db} audit")
     write_err(f"  driftctl --db {db} audit verify")
