@@ -14,7 +14,7 @@ from typing import Any
 import typer
 
 from driftctl import __version__
-from driftctl.cli import audit_cmd, db_cmd, drifts_cmd
+from driftctl.cli import audit_cmd, db_cmd, demo_cmd, drifts_cmd, scan_cmd
 from driftctl.cli.options import GlobalState, hoist_global_options, output_format
 
 app = typer.Typer(
@@ -97,9 +97,12 @@ def _global(
 
 
 # The command list: one line per command or group.
+app.command("scan")(scan_cmd.scan)
+app.add_typer(scan_cmd.baseline_app, name="baseline")
 drifts_cmd.register(app)
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(db_cmd.app, name="db")
+app.command("demo")(demo_cmd.demo)
 
 
 class _Interrupted(Exception):
