@@ -14,7 +14,15 @@ from typing import Any
 import typer
 
 from driftctl import __version__
-from driftctl.cli import audit_cmd, db_cmd, demo_cmd, drifts_cmd, scan_cmd
+from driftctl.cli import (
+    audit_cmd,
+    auth_cmd,
+    db_cmd,
+    demo_cmd,
+    drifts_cmd,
+    scan_cmd,
+    users_cmd,
+)
 from driftctl.cli.options import GlobalState, hoist_global_options, output_format
 
 app = typer.Typer(
@@ -103,6 +111,8 @@ drifts_cmd.register(app)
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(db_cmd.app, name="db")
 app.command("demo")(demo_cmd.demo)
+app.add_typer(users_cmd.app, name="user")
+auth_cmd.register(app)
 
 
 class _Interrupted(Exception):

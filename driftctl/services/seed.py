@@ -10,7 +10,7 @@ from typing import Any
 from driftctl.db.models import SEVERITY_RANK, Alert, CostMetric, Drift, User
 from driftctl.db.repositories import audit as audit_repo
 from driftctl.db.types import utcnow
-from driftctl.domain import AuditAction, difference_hash, fingerprint
+from driftctl.domain import AuditAction, Role, difference_hash, fingerprint
 from driftctl.passwords import hash_password
 from driftctl.services.context import Context, timed
 
@@ -197,6 +197,7 @@ DRIFTS: tuple[tuple[Any, ...], ...] = (
 @timed
 def seed(ctx: Context) -> dict[str, Any]:
     """Insert the demo users, drifts, alerts, costs and audit rows unless already present."""
+    ctx.actor.require(Role.ADMIN, "load demo data")
     now = utcnow().replace(microsecond=0)
     with ctx.write() as session:
         if session.get(User, _id("user:admin@example.com")) is not None:
