@@ -106,7 +106,7 @@ class Context:
         from sqlmodel import Session
 
         with (
-            _db_errors(self),
+            db_errors(self),
             Session(self.engine, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -118,7 +118,7 @@ class Context:
         from sqlmodel import Session
 
         with (
-            _db_errors(self),
+            db_errors(self),
             Session(self.read_engine, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -131,7 +131,7 @@ class Context:
 
 
 @contextmanager
-def _db_errors(ctx: Context) -> Iterator[None]:
+def db_errors(ctx: Context) -> Iterator[None]:
     """Operational database failures become DatabaseError (exit 6), one line, no password."""
     from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -172,14 +172,14 @@ def ensure_schema(ctx: Context) -> None:
     """SQLite: create/upgrade on first use. PostgreSQL: refuse to run against an old schema."""
     from driftctl.db import SCHEMA_HEAD
 
-    current = _schema_revision(ctx)
+    current = schema_revision(ctx)
     if current == SCHEMA_HEAD:
         return
     if ctx.engine.dialect.name == "sqlite":
         from driftctl.db import migrate
 
         log.info("migrating database", extra={"from": current, "to": SCHEMA_HEAD})
-        with _db_errors(ctx):
+        with db_errors(ctx):
             migrate.upgrade(ctx.engine)
         return
     from driftctl.db.engine import redact_url
@@ -193,11 +193,11 @@ def ensure_schema(ctx: Context) -> None:
     )
 
 
-def _schema_revision(ctx: Context) -> str | None:
+def schema_revision(ctx: Context) -> str | None:
     from sqlalchemy import text
     from sqlalchemy.exc import DatabaseError as SADatabaseError
 
-    with _db_errors(ctx), ctx.read_engine.connect() as conn:
+    with db_errors(ctx), ctx.read_engine.connect() as conn:
         try:
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
         except SADatabaseError:

@@ -41,7 +41,7 @@ from driftctl.errors import (
     ValidationError,
 )
 from driftctl.passwords import hash_password, verify_password
-from driftctl.services.context import Actor, Context, _db_errors, local_actor, timed
+from driftctl.services.context import Actor, Context, db_errors, local_actor, timed
 from driftctl.services.users import normalize_email
 
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ def _query(ctx: Context, fn: Callable[[Connection], T]) -> T:
 
     from driftctl.db.engine import redact_url
 
-    with _db_errors(ctx):
+    with db_errors(ctx):
         try:
             with ctx.read_engine.connect() as conn:
                 return fn(conn)

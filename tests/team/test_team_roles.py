@@ -49,9 +49,9 @@ def _is_active(team: Team, email: str) -> bool:
 
 
 def _revision(team: Team) -> str | None:
-    from driftctl.services.context import _schema_revision
+    from driftctl.services.context import schema_revision
 
-    return _schema_revision(team.ctx)
+    return schema_revision(team.ctx)
 
 
 CASES = {
