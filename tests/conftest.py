@@ -18,7 +18,9 @@ PG_ENV = "DRIFTCTL_TEST_POSTGRES_URL"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test reads the developer's config, database, keyring or AWS profile."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
@@ -82,7 +84,9 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     if not _pg_admin_url():
-        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1/postgres)")
+        pytest.skip(
+            f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1/postgres)"
+        )
     url, name = _create_pg_database()
     try:
         yield url
@@ -99,7 +103,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
         return
     if not _pg_admin_url():
-        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1/postgres)")
+        pytest.skip(
+            f"PostgreSQL tests need {PG_ENV} (e.g. postgresql://postgres@127.0.0.1/postgres)"
+        )
     url, name = _create_pg_database()
     try:
         _migrate(url)
@@ -142,11 +148,17 @@ class CliResult:
 
 def run_cli(args: list[str], *, stdin: str = "") -> CliResult:
     """Run driftctl's real entry point in-process, capturing stdout and stderr separately."""
+    import logging
+
     from driftctl.cli.app import main
 
     out, err = io.StringIO(), io.StringIO()
     old_stdin = sys.stdin
     sys.stdin = io.StringIO(stdin)
+    # main() configures the "driftctl" logger for this run; put it back afterwards so caplog in
+    # later tests still sees records.
+    logger = logging.getLogger("driftctl")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
     code = 0
     try:
         with redirect_stdout(out), redirect_stderr(err):
@@ -156,6 +168,7 @@ def run_cli(args: list[str], *, stdin: str = "") -> CliResult:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     finally:
         sys.stdin = old_stdin
+        logger.handlers[:], logger.level, logger.propagate = saved
     return CliResult(code, out.getvalue(), err.getvalue())
 
 

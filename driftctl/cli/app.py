@@ -15,12 +15,17 @@ import typer
 
 from driftctl import __version__
 from driftctl.cli import (
+    alerts_cmd,
     audit_cmd,
     auth_cmd,
     db_cmd,
     demo_cmd,
     drifts_cmd,
+    pricing_cmd,
+    report_cmd,
     scan_cmd,
+    secret_cmd,
+    summary_cmd,
     users_cmd,
 )
 from driftctl.cli.options import GlobalState, hoist_global_options, output_format
@@ -110,9 +115,14 @@ app.add_typer(scan_cmd.baseline_app, name="baseline")
 drifts_cmd.register(app)
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(db_cmd.app, name="db")
-app.command("demo")(demo_cmd.demo)
 app.add_typer(users_cmd.app, name="user")
 auth_cmd.register(app)
+app.command("demo")(demo_cmd.demo)
+app.add_typer(alerts_cmd.app, name="alerts")
+app.add_typer(secret_cmd.app, name="secret")
+app.add_typer(pricing_cmd.app, name="pricing")
+app.command("summary")(summary_cmd.summary)
+app.command("report")(report_cmd.report)
 
 
 class _Interrupted(Exception):

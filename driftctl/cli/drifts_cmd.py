@@ -180,6 +180,12 @@ def _print_page(
     from driftctl.render.table import SEVERITY_STYLE, STATUS_STYLE, render_table
 
     rows = [[_cell(item, c) for c in LIST_COLUMNS] for item in items]
+    if not header and not runtime.tty():
+        # --all: later pages continue the first page's rows under its single header line.
+        from driftctl.render.table import plain_table
+
+        runtime.emit(plain_table(LIST_COLUMNS, rows).split("\n", 1)[1])
+        return
     styles = [None, SEVERITY_STYLE, STATUS_STYLE, None, None, None, None, None, None]
     render_table(runtime.console(), LIST_COLUMNS, rows, tty=runtime.tty(), styles=styles)
     if pagination is not None:

@@ -12,7 +12,7 @@ from driftctl.cli import runtime
 if TYPE_CHECKING:
     from driftctl.services.scanning import ScanOptions
 
-SCAN_FORMATS = ("table", "json", "sarif", "junit", "markdown")
+SCAN_FORMATS = ("table", "json", "sarif", "junit", "markdown", "html")
 
 
 def _headers(values: list[str] | None) -> dict[str, str]:
@@ -90,6 +90,7 @@ def scan(
     regions: list[str] | None = typer.Option(
         None,
         "--region",
+        metavar="REGION",
         help="Region to scan (repeatable). Default: the regions of the state's resources, "
         "else the profile's region.",
     ),
@@ -99,7 +100,10 @@ def scan(
         None, "--role-arn", help="Assume this role (another account)."
     ),
     types: list[str] | None = typer.Option(
-        None, "--type", help="Only these resource types: EC2, SECURITY_GROUP, S3, RDS, IAM_ROLE."
+        None,
+        "--type",
+        metavar="TYPE",
+        help="Only these resource types: EC2, SECURITY_GROUP, S3, RDS, IAM_ROLE.",
     ),
     only_managed: bool = typer.Option(
         False, "--only-managed", help="Only drifts of resources in IaC (modified, missing)."
@@ -159,12 +163,34 @@ def scan(
 
     validate(options)
     if output_file and fmt == "table":
-        raise ValidationError("--output-file needs -o json, sarif, junit or markdown")
+        raise ValidationError("--output-file needs -o json, sarif, junit, markdown or html")
     context = None if no_store else runtime.service_context(ctx, command="driftctl scan")
     with runtime.progress("Scanning AWS"):
-        outcome = run_scan(context, options)
+        outcome = run_scan(context, options, settings=runtime.settings(ctx))
     emit_result(outcome.result, fmt, output_file)
+    if outcome.result["scan"]["status"] != "completed":
+        report_incomplete(outcome.result, as_json=fmt == "json")
     raise typer.Exit(outcome.exit_code)
+
+
+def report_incomplete(result: dict[str, Any], *, as_json: bool) -> None:
+    """One stderr line for a partial scan: exit 6 must say why even when stdout is a file."""
+    from driftctl.cli.console import write_err
+    from driftctl.errors import ExternalServiceError
+
+    errors = result["scan"]["errors"]
+    unread = ", ".join(f"{e['resource_type']} in {e['region']} ({e['code']})" for e in errors)
+    error = ExternalServiceError(
+        f"scan incomplete: could not read {unread or 'every resource type'}; "
+        "drift there was not checked",
+        details={"errors": errors},
+    )
+    if as_json:
+        from driftctl.render.json_ import dumps_line
+
+        write_err(dumps_line(error.to_json()))
+    else:
+        write_err(f"error: {error.message}")
 
 
 def emit_result(result: dict[str, Any], fmt: str, output_file: str | None) -> None:
@@ -173,7 +199,7 @@ def emit_result(result: dict[str, Any], fmt: str, output_file: str | None) -> No
         if fmt == "table":
             from driftctl.errors import ValidationError
 
-            raise ValidationError("--output-file needs -o json, sarif, junit or markdown")
+            raise ValidationError("--output-file needs -o json, sarif, junit, markdown or html")
         Path(output_file).write_text(render(result, fmt), encoding="utf-8")
     elif fmt != "table":
         runtime.emit(render(result, fmt))
@@ -196,6 +222,11 @@ def render(result: dict[str, Any], fmt: str) -> str:
         from driftctl.render.junit import render_junit
 
         return render_junit(result)
+    if fmt == "html":
+        from driftctl.render.html_report import render_html
+        from driftctl.services.report import report_from_scan
+
+        return render_html(report_from_scan(result))
     from driftctl.render.markdown import render_markdown
 
     return render_markdown(result)
@@ -210,11 +241,15 @@ baseline_app = typer.Typer(
 def baseline_capture(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Name of the snapshot."),
-    regions: list[str] | None = typer.Option(None, "--region", help="Region (repeatable)."),
+    regions: list[str] | None = typer.Option(
+        None, "--region", metavar="REGION", help="Region (repeatable)."
+    ),
     all_regions: bool = typer.Option(False, "--all-regions"),
     profile: str | None = typer.Option(None, "--profile"),
     role_arn: str | None = typer.Option(None, "--role-arn"),
-    types: list[str] | None = typer.Option(None, "--type", help="Only these resource types."),
+    types: list[str] | None = typer.Option(
+        None, "--type", metavar="TYPE", help="Only these resource types."
+    ),
 ) -> None:
     """Snapshot what AWS has now; later `driftctl scan --from baseline://NAME` shows what changed.
 

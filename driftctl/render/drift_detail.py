@@ -43,13 +43,10 @@ def render_detail(console: Console, drift: dict[str, Any], *, tty: bool) -> None
         console.file.write(f"  {line}\n") if not tty else console.print(_text(f"  {line}"))
     history = drift.get("cost_history") or []
     if history:
-        render_heading(console, "Cost history (USD/month)", tty=tty)
-        render_table(
-            console,
-            ("recorded_at", "cost_usd"),
-            [(h["recorded_at"][:16].replace("T", " "), f"{h['cost_usd']:.2f}") for h in history],
-            tty=tty,
-        )
+        from driftctl.render.summary import render_cost_history
+
+        render_heading(console, "Cost history (USD/month, per scan)", tty=tty)
+        render_cost_history(console, history, tty=tty)
     alerts = drift.get("alerts") or []
     if alerts:
         render_heading(console, "Alerts", tty=tty)

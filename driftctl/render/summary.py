@@ -125,7 +125,8 @@ def _render_trend(console: Console, summary: Summary, *, tty: bool) -> None:
             ),
         ]
         for label, line, note, style in lines:
-            text = Text(f"  {label.ljust(width)}  ", style="bold")
+            text = Text()
+            text.append(f"  {label.ljust(width)}  ", style="bold")
             text.append(line, style=style)
             text.append(f"  {note}")
             console.print(text)
@@ -151,10 +152,13 @@ def _render_trend(console: Console, summary: Summary, *, tty: bool) -> None:
         last = summary.scans[-1]
         line = (
             f"{len(summary.scans)} scans recorded; last {_day_label(last.started_at.isoformat())} "
-            f"UTC ({last.status}): {last.drifts} drifts, "
+            f"UTC ({last.status}): drifts seen {last.drifts}, "
             f"{money(last.cost_impact_monthly)} USD/month\n"
         )
-        console.file.write(f"\n{line}") if not tty else console.print(_plain(f"\n{line.rstrip()}"))
+        if tty:
+            console.print(_plain(f"\n{line.rstrip()}"))
+        else:
+            console.file.write(f"\n{line}")
 
 
 def _plain(text: str) -> Any:
@@ -206,11 +210,16 @@ def render_timeline(console: Console, timeline: Timeline, *, tty: bool) -> None:
     for name in columns:
         table.add_column(name, justify="right" if name not in ("date", "chart") else "left")
     for p in timeline.points:
-        chart = Text()
+        # Stacked: each kind's segment ends where the running total ends, so rounding never
+        # makes a day's bar longer than its total.
+        chart, running, drawn = Text(), 0, 0
         for kind, style in _TIMELINE_KINDS:
             count = getattr(p, kind)
             if count:
-                chart.append(bar(count, top, tty=True), style=style)
+                running += count
+                end = len(bar(running, top, tty=True))
+                chart.append("█" * max(1, end - drawn), style=style)
+                drawn = max(end, drawn + 1)
         table.add_row(
             Text(p.day.isoformat()),
             *(

@@ -325,6 +325,11 @@ def _apply(
                     now=now,
                     reason=transition.verb,
                 )
+            if transition.to_status in (DriftStatus.APPROVED, DriftStatus.RESOLVED):
+                # Close the PagerDuty incident this drift opened, with the same dedup_key.
+                from driftctl.services.alerts import enqueue_resolve
+
+                enqueue_resolve(session, [drift_id], now=now)
             session.expire(drift)
             refreshed = drifts_repo.get(session, drift_id)
             assert refreshed is not None

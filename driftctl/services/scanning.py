@@ -43,6 +43,7 @@ from driftctl.services.context import Context, timed
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from driftctl.config import Settings
     from driftctl.diff.compare import Comparison, Finding
     from driftctl.iac.sources import ExpectedState
     from driftctl.resources import ExpectedResource
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 
 FAIL_ON = ("critical", "warning", "info", "never")
 COST_KEY = "monthly_cost_delta"
+COST_NOTE_KEY = "cost_note"
 
 
 @dataclass
@@ -104,13 +106,14 @@ def validate(options: ScanOptions) -> None:
 
 
 @timed
-def run_scan(ctx: Context | None, options: ScanOptions) -> ScanOutcome:
+def run_scan(
+    ctx: Context | None, options: ScanOptions, *, settings: Settings | None = None
+) -> ScanOutcome:
     """Scan and (unless ``store`` is off) record. ``ctx`` may be None only with store off.
 
     Raises ValidationError (bad options or state files), ExternalServiceError (AWS unreachable),
     ForbiddenError (role too low). A partial scan returns exit code 6 with its drifts recorded.
     """
-    from driftctl.config import read_config_file
     from driftctl.diff.compare import compare
     from driftctl.diff.driftignore import DriftIgnore
     from driftctl.diff.severity import rules_from_config
@@ -122,22 +125,28 @@ def run_scan(ctx: Context | None, options: ScanOptions) -> ScanOutcome:
         from driftctl.domain import Role
 
         ctx.actor.require(Role.ENGINEER, "record scans")
-    settings_severity: dict[str, Any] = ctx.settings.severity if ctx else {}
-    if ctx is None:
-        settings_severity = read_config_file(None).get("severity", {})
-    rules = rules_from_config(settings_severity.get("rules", []))
+    # --no-store has no database context, but driftctl.toml's severity rules still apply.
+    config = ctx.settings if ctx else settings
+    rules = rules_from_config(config.severity.get("rules", []) if config else [])
+    if options.store and config is not None:
+        # Bad [alerts] or [notify] sections are refused before AWS is read, not at recording.
+        from driftctl.services import alerts as alerts_svc
+
+        alerts_svc.rules_from_settings(config)
+        alerts_svc.notify_config(config)
     ignore = DriftIgnore.load(options.driftignore, options.cwd)
     sources = options.sources or default_sources(options.cwd)
 
+    # A bad or unreachable state file is refused before anything is written.
+    expected = load_expected(
+        sources,
+        headers=options.headers,
+        boto_session=options.session_factory() if options.session_factory else None,
+        baseline_loader=(lambda name: load_baseline(ctx, name)) if ctx else None,
+    )
     started = utcnow()
     scan_id = _start_scan_row(ctx, options, sources, started) if options.store else None
     try:
-        expected = load_expected(
-            sources,
-            headers=options.headers,
-            boto_session=options.session_factory() if options.session_factory else None,
-            baseline_loader=(lambda name: load_baseline(ctx, name)) if ctx else None,
-        )
         actual = _scan_aws(options, expected)
     except DriftctlError as exc:
         if scan_id is not None and ctx is not None:
@@ -246,11 +255,16 @@ def _with_costs(findings: list[Finding], account_id: str | None) -> list[_Priced
         )
         # The approval binds to what changed, not to today's prices.
         dhash = difference_hash(difference)
-        if impact.monthly_delta and f.drift_type is DriftType.MODIFIED:
+        if f.drift_type is DriftType.MODIFIED and (impact.monthly_delta or impact.unknown):
+            note: dict[str, Any] = {COST_KEY: impact.monthly_delta}
+            if impact.unknown:
+                note[COST_NOTE_KEY] = impact.note
             for path in ("instance_type", "instance_class", "multi_az", "allocated_storage"):
                 if path in difference:
-                    difference[path] = {**difference[path], COST_KEY: impact.monthly_delta}
+                    difference[path] = {**difference[path], **note}
                     break
+        elif impact.unknown:
+            log.info("cost impact unknown", extra={"resource": f.resource_id, "note": impact.note})
         out.append(
             _Priced(
                 finding=f,
@@ -363,8 +377,7 @@ def _record(
                         details={"scan_id": str(scan_id), "drift_type": f.drift_type.value},
                     )
                 )
-                if f.severity is Severity.CRITICAL:
-                    alerts.append(_alert(drift.id, f, now))
+                alerts.append(_alert(drift.id, f, now))
                 continue
             ids.append(old.id)
             row: dict[str, Any] = {"b_id": old.id, **common, "updated_at": now}
@@ -389,8 +402,7 @@ def _record(
                             },
                         )
                     )
-                    if f.severity is Severity.CRITICAL:
-                        alerts.append(_alert(old.id, f, now))
+                    alerts.append(_alert(old.id, f, now))
                 else:
                     audit.append(
                         audit_repo.AuditEntry(
@@ -408,8 +420,11 @@ def _record(
         _bulk_update(session, updates)
         resolved = _auto_resolve(session, scan_id, actual, comparison, drifts, options, now)
         audit.extend(resolved)
-        if alerts:
-            session.add_all(alerts)
+        # Alerts at or above [alerts] min_severity, their outbox rows, PagerDuty resolves.
+        from driftctl.services import alerts as alerts_svc
+
+        alerts_svc.record_alerts(session, ctx.settings, alerts, now=now)
+        alerts_svc.enqueue_resolve(session, [e.drift_id for e in resolved if e.drift_id], now=now)
         session.add_all(
             CostMetric(
                 drift_id=drift_id,
@@ -447,6 +462,7 @@ def _record(
                 **{k: counts[k] for k in _COUNT_COLUMNS},
             )
         )
+        alerts_svc.raise_approval_needed(session, ctx.settings, now=now)
         session.flush()
         rows = _load(session, ids)
         return [drift_to_dict(rows[i]) for i in ids]
@@ -518,43 +534,55 @@ def _auto_resolve(
         )
         if gone:
             to_resolve.append(drift)
-    entries = []
-    for drift in to_resolve:
-        if drifts_repo.transition(
-            session,
-            drift_id=drift.id,
-            from_statuses=[s.value for s in DriftStatus if s is not DriftStatus.RESOLVED],
-            values={
-                "status": DriftStatus.RESOLVED.value,
-                "resolved_at": now,
-                "resolved_how": "manual-fix",
-                "last_seen_scan_id": scan_id,
-                "updated_at": now,
-            },
-        ):
-            entries.append(
-                audit_repo.AuditEntry(
-                    AuditAction.DRIFT_RESOLVED.value,
-                    drift.id,
-                    old_value={"status": drift.status},
-                    new_value={"status": "resolved", "resolved_how": "manual-fix"},
-                    details={"scan_id": str(scan_id), "why": "back in its expected state"},
-                )
+    resolved = _resolve_many(session, [d.id for d in to_resolve], scan_id, now)
+    return [
+        audit_repo.AuditEntry(
+            AuditAction.DRIFT_RESOLVED.value,
+            drift.id,
+            old_value={"status": drift.status},
+            new_value={"status": "resolved", "resolved_how": "manual-fix"},
+            details={"scan_id": str(scan_id), "why": "back in its expected state"},
+        )
+        for drift in to_resolve
+        if drift.id in resolved
+    ]
+
+
+def _resolve_many(
+    session: Session, ids: list[uuid.UUID], scan_id: uuid.UUID, now: Any
+) -> set[uuid.UUID]:
+    """Compare-and-set to resolved, one statement per 500 drifts; returns the ids it changed.
+
+    A drift someone resolved meanwhile is left alone (and gets no second audit row).
+    """
+    open_statuses = [s.value for s in DriftStatus if s is not DriftStatus.RESOLVED]
+    changed: set[uuid.UUID] = set()
+    for start in range(0, len(ids), 500):
+        stmt = (
+            update(Drift)
+            .where(
+                col(Drift.id).in_(ids[start : start + 500]),
+                col(Drift.status).in_(open_statuses),
             )
-    return entries
+            .values(
+                status=DriftStatus.RESOLVED.value,
+                resolved_at=now,
+                resolved_how="manual-fix",
+                last_seen_scan_id=scan_id,
+                updated_at=now,
+            )
+            .returning(col(Drift.id))
+            .execution_options(synchronize_session=False)
+        )
+        changed.update(session.execute(stmt).scalars())
+    return changed
 
 
 def _alert(drift_id: uuid.UUID, f: Finding, now: Any) -> Alert:
-    paths = ", ".join(sorted(f.difference)) or f.drift_type.value
-    return Alert(
-        drift_id=drift_id,
-        type="drift_detected",
-        severity=f.severity.value,
-        title=f"{f.severity.value.capitalize()} drift on {f.resource_type} {f.resource_id}"[:255],
-        message=f"{f.resource_type} {f.resource_id} in {f.region} is {f.drift_type.value}: {paths}",
-        created_at=now,
-        updated_at=now,
-    )
+    """A drift_detected alert candidate; ``record_alerts`` keeps those at min_severity or above."""
+    from driftctl.services.alerts import drift_alert
+
+    return drift_alert(drift_id, f, now)
 
 
 def _unstored_drift(d: _Priced, options: ScanOptions, now: Any) -> dict[str, Any]:

@@ -1,0 +1,274 @@
+"""Benchmark of notification delivery: ``alerts send`` over N pending rows to a local HTTP sink.
+
+For each worker count it creates a fresh database with N drifts, N alerts and N pending outbox
+rows for the signed webhook channel, and a threaded HTTP server on 127.0.0.1 (in its own process)
+answers 200, optionally after ``--latency-ms`` like a remote endpoint, and counts requests per
+alert id. The bench times one ``driftctl.services.alerts.send_pending`` call
+(claim in batches, send, record). It prints deliveries per second and checks that every
+notification reached the sink exactly once and every row is marked sent.
+
+    .venv/bin/python bench/notify_bench.py                      # 10,000 rows, workers 1 and 4
+    .venv/bin/python bench/notify_bench.py --rows 2000 --workers 1 4 8 --latency-ms 20
+    .venv/bin/python bench/notify_bench.py --pg-url postgresql://postgres@127.0.0.1:5432/postgres
+
+With ``--pg-url`` (an administrative URL) a throwaway PostgreSQL database is used instead of a
+SQLite file, and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlmodel import col
+
+from driftctl.config import Settings
+from driftctl.db import migrate
+from driftctl.db.engine import create_engine
+from driftctl.db.models import SEVERITY_RANK, Alert, Drift, NotificationOutbox
+from driftctl.db.types import utcnow
+from driftctl.domain import difference_hash, fingerprint
+from driftctl.services import alerts as alerts_svc
+from driftctl.services.context import Context, open_context
+
+BATCH = 2_000
+
+
+class _SinkServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog of 5 drops connections under a burst and costs 1 s SYN retries.
+    request_queue_size = 256
+
+
+def _serve(port_out: Any, latency: float) -> None:
+    """The sink, in its own process so its work does not compete with the sender for the GIL."""
+    seen: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if self.path == "/reset":
+                with lock:
+                    seen.clear()
+            else:
+                if latency:
+                    time.sleep(latency)  # a remote endpoint's round trip
+                with lock:
+                    seen[json.loads(body)["alert"]["id"]] += 1
+            self._answer(b"ok")
+
+        def do_GET(self) -> None:
+            with lock:
+                self._answer(json.dumps(seen).encode())
+
+        def _answer(self, payload: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = _SinkServer(("127.0.0.1", 0), Handler)
+    port_out.send(httpd.server_address[1])
+    httpd.serve_forever()
+
+
+class Sink:
+    """A threaded HTTP server on 127.0.0.1 (another process) counting deliveries per alert."""
+
+    def __init__(self, latency: float) -> None:
+        import multiprocessing
+
+        parent, child = multiprocessing.Pipe()
+        self.process = multiprocessing.Process(target=_serve, args=(child, latency), daemon=True)
+        self.process.start()
+        self.port = int(parent.recv())
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def reset(self) -> None:
+        import urllib.request
+
+        urllib.request.urlopen(f"http://127.0.0.1:{self.port}/reset", data=b"{}").read()
+
+    def counts(self) -> Counter[str]:
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/counts") as response:
+            return Counter(json.loads(response.read()))
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.join(timeout=5)
+
+
+@contextmanager
+def database(pg_url: str | None, workdir: Path, name: str) -> Iterator[str]:
+    """A fresh migrated database: a SQLite file, or a throwaway PostgreSQL database."""
+    if not pg_url:
+        url = f"sqlite:///{workdir / (name + '.db')}"
+        _migrate(url)
+        yield url
+        return
+    import psycopg
+
+    admin = make_url(pg_url.replace("postgresql+psycopg://", "postgresql://"))
+    admin_dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    db = f"driftctl_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{db}"')
+    url = admin.set(drivername="postgresql+psycopg", database=db).render_as_string(
+        hide_password=False
+    )
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def _migrate(url: str) -> None:
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+
+
+def load(ctx: Context, rows: int) -> float:
+    """Insert ROWS drifts, alerts and pending outbox rows; returns the seconds it took."""
+    started = time.perf_counter()
+    cfg = alerts_svc.notify_config(ctx.settings)
+    now = utcnow()
+    for start in range(0, rows, BATCH):
+        drifts, alerts = [], []
+        for i in range(start, min(rows, start + BATCH)):
+            rid = f"sg-{i:017x}"
+            diff = {"ingress[tcp:22:0.0.0.0/0]": {"change": "added", "expected": None}}
+            drift = Drift(
+                resource_id=rid,
+                resource_type="SECURITY_GROUP",
+                region="us-east-1",
+                account_id="123456789012",
+                drift_type="modified",
+                fingerprint=fingerprint("123456789012", "us-east-1", "SECURITY_GROUP", rid, "m"),
+                expected_state={},
+                actual_state={},
+                difference=diff,
+                difference_hash=difference_hash(diff),
+                severity="critical",
+                severity_rank=SEVERITY_RANK["critical"],
+                detected_by="manual",
+                detected_at=now,
+                last_seen_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            drifts.append(drift)
+            alerts.append(
+                Alert(
+                    drift_id=drift.id,
+                    type="drift_detected",
+                    severity="critical",
+                    title=f"Critical drift on SECURITY_GROUP {rid}",
+                    message=f"SECURITY_GROUP {rid} in us-east-1 is modified",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        with ctx.write() as session:
+            session.add_all(drifts)
+            session.flush()
+            alerts_svc.add_alerts(session, cfg, alerts, now=now)
+    return time.perf_counter() - started
+
+
+def run_once(url: str, sink: Sink, rows: int, workers: int) -> dict[str, Any]:
+    settings = Settings(
+        database_url=url,
+        notify={"webhook": {"url": sink.url, "signing_secret": "secret:bench_signing"}},
+    )
+    ctx = open_context(settings, command="notify-bench")
+    try:
+        load_s = load(ctx, rows)
+        sink.reset()
+        started = time.perf_counter()
+        report = alerts_svc.send_pending(ctx, workers=workers)
+        elapsed = time.perf_counter() - started
+        with ctx.read() as session:
+            sent = session.execute(
+                select(func.count())
+                .select_from(NotificationOutbox)
+                .where(col(NotificationOutbox.status) == "sent")
+            ).scalar_one()
+    finally:
+        ctx.dispose()
+    seen = sink.counts()
+    counts = Counter(seen.values())
+    distinct = len(seen)
+    return {
+        "workers": workers,
+        "rows": rows,
+        "load_s": round(load_s, 2),
+        "send_s": round(elapsed, 2),
+        "per_second": round(rows / elapsed, 1),
+        "delivered": report.count("sent"),
+        "exactly_once": distinct == rows and set(counts) == {1} and sent == rows,
+        "duplicates": sum(n - 1 for n in seen.values() if n > 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--pg-url", default=None, help="administrative PostgreSQL URL")
+    parser.add_argument(
+        "--latency-ms", type=float, default=0, help="the sink's answer delay (a remote endpoint)"
+    )
+    args = parser.parse_args()
+    os.environ["DRIFTCTL_SECRET_BENCH_SIGNING"] = "bench-signing-secret"
+    engine = "postgresql" if args.pg_url else "sqlite"
+    print(
+        f"notify bench: {args.rows} pending webhook notifications, {engine}, local sink "
+        f"answering after {args.latency_ms:g} ms"
+    )
+    print(f"{'workers':>7} {'load s':>8} {'send s':>8} {'per s':>9} {'delivered':>10}  once")
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp, Sink(args.latency_ms / 1000) as sink:
+        for workers in args.workers:
+            with database(args.pg_url, Path(tmp), f"bench-{workers}") as url:
+                r = run_once(url, sink, args.rows, workers)
+            ok = ok and r["exactly_once"]
+            print(
+                f"{r['workers']:>7} {r['load_s']:>8} {r['send_s']:>8} {r['per_second']:>9} "
+                f"{r['delivered']:>10}  {'yes' if r['exactly_once'] else 'NO'}"
+            )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
