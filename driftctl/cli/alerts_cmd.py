@@ -172,8 +172,9 @@ def send(
 ) -> None:
     """Deliver pending notifications (retries with backoff); exit 6 if any stay undelivered.
 
-    Run it after each scan, e.g. from cron:
-      */15 * * * * driftctl scan --source scheduler -q; driftctl alerts send -q
+    Run it after each scan, e.g. from cron.
+
+    Example: */15 * * * * driftctl scan --source scheduler -q; driftctl alerts send -q
     """
     from driftctl.errors import ExternalServiceError
     from driftctl.render.json_ import dumps
