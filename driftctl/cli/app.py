@@ -133,33 +133,59 @@ def _on_sigint(_signum: int, _frame: Any) -> None:
     raise _Interrupted()
 
 
+def _usage_error_class() -> type[Exception]:
+    """Click's usage-error base, from the copy of Click that Typer carries."""
+    import importlib
+
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            cls: type[Exception] = importlib.import_module(name).ClickException
+        except (ImportError, AttributeError):
+            continue
+        return cls
+    raise RuntimeError("cannot find Click's exception classes")
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
-    from driftctl.errors import DriftctlError
+    """Console-script entry point: runs the app and turns every outcome into an exit code."""
+    from driftctl.errors import DriftctlError, InternalError, ValidationError
 
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     as_json = output_format(args) == "json"
     debug = "--debug" in args
     signal.signal(signal.SIGINT, _on_sigint)
+    usage_error = _usage_error_class()
     try:
-        app(args=args, prog_name="driftctl")
+        code = app(args=args, prog_name="driftctl", standalone_mode=False)
     except DriftctlError as exc:
         _report(exc, as_json=as_json, debug=debug)
         sys.exit(exc.exit_code)
+    except usage_error as exc:
+        if as_json:
+            message = exc.format_message()  # type: ignore[attr-defined]
+            _report(ValidationError(message), as_json=True, debug=False)
+        else:
+            exc.show()  # type: ignore[attr-defined]
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+    except typer.Abort:
+        _report(ValidationError("aborted"), as_json=as_json, debug=False)
+        sys.exit(2)
     except _Interrupted:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
     except Exception as exc:
-        from driftctl.errors import InternalError
-
-        if debug:
-            raise
-        err = InternalError(
-            f"internal error: {type(exc).__name__}: {_first_line(exc)} (run with --debug "
-            "for a traceback)"
+        err: DriftctlError = InternalError(
+            f"internal error: {type(exc).__name__}: {_first_line(exc)}"
+            + ("" if debug else " (run with --debug for a traceback)")
         )
+        # --debug shows the traceback, but still never exits 1 ("drift found").
         _report(err, as_json=as_json, debug=False)
+        if debug:
+            import traceback
+
+            traceback.print_exception(exc)
         sys.exit(err.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -136,11 +136,6 @@ def test_debug_shows_the_traceback(sqlite_db: DbProbe) -> None:
     assert proc.stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="driftctl.cli.app.main re-raises under --debug, so Python exits 1 (reads as "
-    "'drift found'); SPEC §6: an internal error never exits 1",
-)
 def test_debug_internal_error_still_exits_2(sqlite_db: DbProbe) -> None:
     proc = _run_exploding("--db", sqlite_db.url, "list", "--debug")
     assert proc.returncode == 2
