@@ -42,7 +42,9 @@ class ScanPlan:
     session_factory: SessionFactory | None = None
     # Items per page of paginated listings; None is each API's maximum (tests, benchmarks).
     page_size: int | None = None
-    max_attempts: int = 8
+    # Total requests per AWS call, retries included.
+    max_attempts: int = 5
+    s3_workers: int = 16
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
 
@@ -92,7 +94,8 @@ def scan_actual(plan: ScanPlan) -> ActualScan:
         max_attempts=plan.max_attempts,
         connect_timeout=plan.connect_timeout,
         read_timeout=plan.read_timeout,
-        max_pool_connections=max(10, plan.max_workers + 2),
+        # Each client is shared by the unit threads and, for S3, the per-bucket threads.
+        max_pool_connections=max(10, plan.max_workers, plan.s3_workers) + 2,
     )
     aws = build_session(
         profile=plan.profile,
@@ -111,6 +114,7 @@ def scan_actual(plan: ScanPlan) -> ActualScan:
         account_id=account_id,
         regions=tuple(regions),
         max_workers=plan.max_workers,
+        s3_workers=plan.s3_workers,
         page_size=plan.page_size,
     )
     units = _units(infos, ctx.regions)

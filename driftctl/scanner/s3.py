@@ -74,7 +74,7 @@ def collect(ctx: ScanContext, region: str) -> Collected:
         return Collected()
     wanted = frozenset(ctx.regions)
     with ThreadPoolExecutor(
-        max_workers=min(ctx.max_workers, len(buckets)), thread_name_prefix="driftctl-s3"
+        max_workers=min(ctx.s3_workers, len(buckets)), thread_name_prefix="driftctl-s3"
     ) as pool:
         outcomes = list(pool.map(lambda b: _read_bucket(ctx, lister, b, wanted), buckets))
     return _gather(outcomes, ctx.regions)

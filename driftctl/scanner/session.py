@@ -55,7 +55,8 @@ SessionFactory = Callable[[], boto3.session.Session]
 class ClientSettings:
     """Retry and timeout settings applied to every client the scanner creates."""
 
-    max_attempts: int = 8
+    # Total requests per call, the first one included (botocore's ``total_max_attempts``).
+    max_attempts: int = 5
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     max_pool_connections: int = 10
@@ -63,7 +64,7 @@ class ClientSettings:
     def to_config(self) -> Config:
         """The botocore Config for these settings (adaptive retries: client-side rate limiting)."""
         return Config(
-            retries={"mode": "adaptive", "max_attempts": self.max_attempts},
+            retries={"mode": "adaptive", "total_max_attempts": self.max_attempts},
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             max_pool_connections=self.max_pool_connections,

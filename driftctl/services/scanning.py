@@ -78,7 +78,7 @@ class ScanOptions:
     session_factory: Callable[[], Any] | None = None
     max_workers: int = 8
     page_size: int | None = None
-    max_attempts: int = 8
+    max_attempts: int = 5
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
 
