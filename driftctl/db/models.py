@@ -174,12 +174,18 @@ class Drift(SQLModel, table=True):
         ),
         Index("ix_drifts_status_detected_at", "status", text("detected_at DESC")),
         Index("ix_drifts_severity", "severity"),
-        Index("ix_drifts_severity_rank_detected_at", "severity_rank", text("detected_at DESC")),
-        Index("ix_drifts_resource_type_region", "resource_type", "region"),
+        # `list` orders by (sort column, then detected_at/id) in one direction, so these indexes
+        # end with the tie-breakers and serve both --asc and the default descending order.
+        Index("ix_drifts_severity_rank_detected_at_id", "severity_rank", "detected_at", "id"),
+        Index(
+            "ix_drifts_resource_type_region_detected_at", "resource_type", "region", "detected_at"
+        ),
         Index("ix_drifts_drift_type_detected_at", "drift_type", "detected_at"),
         Index("ix_drifts_detected_at", text("detected_at DESC")),
         Index("ix_drifts_created_at", text("created_at DESC")),
-        Index("ix_drifts_cost_impact_monthly", "cost_impact_monthly"),
+        Index("ix_drifts_cost_impact_monthly_id", "cost_impact_monthly", "id"),
+        # Index-only counts for the common --status/--severity filters.
+        Index("ix_drifts_status_severity", "status", "severity"),
         Index(
             "ix_drifts_approved_by",
             "approved_by",

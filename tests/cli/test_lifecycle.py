@@ -92,7 +92,11 @@ def test_allowed_transition(
             assert rows[0].details == {"note": "looking at it"}
 
 
-@pytest.mark.parametrize(("command", "status"), REFUSED, ids=[f"{c[0]}-{s}" for c, s in REFUSED])
+@pytest.mark.parametrize(
+    ("command", "status"),
+    REFUSED,
+    ids=[f"{c[0]}{'-' + c[2] if c[0] == 'resolve' else ''}-{s}" for c, s in REFUSED],
+)
 def test_transition_from_wrong_status_exits_4(
     cli: Any, db: DbProbe, command: list[str], status: str
 ) -> None:
