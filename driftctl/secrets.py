@@ -95,7 +95,7 @@ def resolve(value: str, *, overrides: Mapping[str, str] | None = None) -> str:
 
 def keyring_usable() -> bool:
     """Tell whether a real keyring backend is available (not fail, null or plain text)."""
-    return _usable_backend() is not None
+    return usable_backend() is not None
 
 
 def set_secret(name: str, value: str) -> None:
@@ -150,7 +150,7 @@ def delete_secret(name: str) -> None:
 
 def list_secrets() -> list[str]:
     """Return the sorted names of the secrets stored with set_secret ([] without a keyring)."""
-    backend = _usable_backend()
+    backend = usable_backend()
     if backend is None:
         return []
     return sorted(_read_index(backend))
@@ -175,7 +175,7 @@ def _from_env(env: str) -> str | None:
 
 
 def _from_keyring(name: str) -> str | None:
-    backend = _usable_backend()
+    backend = usable_backend()
     if backend is None:
         return None
     from keyring.errors import KeyringError
@@ -188,7 +188,8 @@ def _from_keyring(name: str) -> str | None:
         return None
 
 
-def _usable_backend() -> KeyringBackend | None:
+def usable_backend() -> KeyringBackend | None:
+    """A keyring that really stores secrets, or None (fail, null, empty chainer, plain text)."""
     try:
         import keyring
         from keyring.errors import KeyringError
@@ -216,7 +217,7 @@ def _is_real(backend: KeyringBackend) -> bool:
 
 
 def _require_backend(name: str) -> KeyringBackend:
-    backend = _usable_backend()
+    backend = usable_backend()
     if backend is None:
         raise ValidationError(
             f"no system keyring is available on this machine, so secret {name!r} cannot be "

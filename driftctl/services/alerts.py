@@ -40,12 +40,12 @@ from driftctl.domain import (
     Severity,
     jsonable,
 )
-from driftctl.errors import ExternalServiceError, NotFoundError, ValidationError
+from driftctl.errors import ExternalServiceError, ValidationError
 from driftctl.notify import DeliveryError, DriftInfo, Notification, NotifyConfig, send_to
 from driftctl.notify import channels_for as _channels_for
 from driftctl.notify import from_mapping as _notify_from_mapping
 from driftctl.services.context import Context, timed
-from driftctl.services.drifts import MAX_LIMIT, MIN_PREFIX, Page
+from driftctl.services.drifts import MAX_LIMIT, Page
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -332,36 +332,15 @@ def list_alerts(
 
 
 def resolve_alert_id(session: Session, raw: str) -> uuid.UUID:
-    """A full alert id or a unique prefix of 6+ characters -> the id.
+    """An alert id or unique prefix of 6+ characters -> the id; see ``drifts.resolve_prefix``."""
+    from driftctl.services.drifts import resolve_prefix
 
-    Raises ValidationError (malformed, too short, ambiguous) or NotFoundError.
-    """
-    text = raw.strip().lower()
-    if not text or not _ID_RE.match(text) or len(text) > 36:
-        raise ValidationError(f"invalid alert id {raw!r}: expected a UUID or a prefix of one")
-    if len(text) == 36:
-        try:
-            full = uuid.UUID(text)
-        except ValueError:
-            raise ValidationError(f"invalid alert id {raw!r}") from None
-        if repo.get_alert(session, full) is None:
-            raise NotFoundError(f"no alert with id {text}")
-        return full
-    if len(text.replace("-", "")) < MIN_PREFIX:
-        raise ValidationError(
-            f"alert id prefix {raw!r} is too short: give at least {MIN_PREFIX} characters"
-        )
-    matches = [
-        m for m in repo.alert_ids_with_prefix(session, text, limit=6) if str(m).startswith(text)
-    ]
-    if not matches:
-        raise NotFoundError(f"no alert with an id starting with {text}")
-    if len(matches) > 1:
-        raise ValidationError(
-            f"alert id prefix {text} is ambiguous: {', '.join(str(m) for m in matches[:5])}",
-            details={"candidates": [str(m) for m in matches]},
-        )
-    return matches[0]
+    return resolve_prefix(
+        raw,
+        noun="alert",
+        exists=lambda full: repo.get_alert(session, full) is not None,
+        with_prefix=lambda text: repo.alert_ids_with_prefix(session, text, limit=6),
+    )
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -139,37 +140,53 @@ def list_drifts(
     return Page(items=items, total=total, page=page, page_size=limit)
 
 
-def resolve_id(session: Session, raw: str) -> uuid.UUID:
-    """A full id or a unique prefix of at least 6 characters -> the drift id.
+def resolve_prefix(
+    raw: str,
+    *,
+    noun: str,
+    exists: Callable[[uuid.UUID], bool],
+    with_prefix: Callable[[str], list[uuid.UUID]],
+) -> uuid.UUID:
+    """A full id or a unique prefix of at least 6 characters -> the id (drifts, alerts).
 
-    Raises ValidationError (malformed, too short, ambiguous) or NotFoundError.
+    Raises ValidationError (malformed, too short, ambiguous: listing the candidates) or
+    NotFoundError.
     """
     text = raw.strip().lower()
     if not text or not _ID_RE.match(text) or len(text) > 36:
-        raise ValidationError(f"invalid drift id {raw!r}: expected a UUID or a prefix of one")
+        raise ValidationError(f"invalid {noun} id {raw!r}: expected a UUID or a prefix of one")
     if len(text) == 36:
         try:
             full = uuid.UUID(text)
         except ValueError:
-            raise ValidationError(f"invalid drift id {raw!r}") from None
-        if drifts_repo.get(session, full) is None:
-            raise NotFoundError(f"no drift with id {text}")
+            raise ValidationError(f"invalid {noun} id {raw!r}") from None
+        if not exists(full):
+            raise NotFoundError(f"no {noun} with id {text}")
         return full
     if len(text.replace("-", "")) < MIN_PREFIX:
         raise ValidationError(
-            f"drift id prefix {raw!r} is too short: give at least {MIN_PREFIX} characters"
+            f"{noun} id prefix {raw!r} is too short: give at least {MIN_PREFIX} characters"
         )
-    matches = drifts_repo.ids_with_prefix(session, text, limit=6)
-    matches = [m for m in matches if str(m).startswith(text)]
+    matches = [m for m in with_prefix(text) if str(m).startswith(text)]
     if not matches:
-        raise NotFoundError(f"no drift with an id starting with {text}")
+        raise NotFoundError(f"no {noun} with an id starting with {text}")
     if len(matches) > 1:
         listed = ", ".join(str(m) for m in matches[:5])
         raise ValidationError(
-            f"drift id prefix {text} is ambiguous: {listed}",
+            f"{noun} id prefix {text} is ambiguous: {listed}",
             details={"candidates": [str(m) for m in matches]},
         )
     return matches[0]
+
+
+def resolve_id(session: Session, raw: str) -> uuid.UUID:
+    """A drift id or unique prefix -> the drift id; see ``resolve_prefix``."""
+    return resolve_prefix(
+        raw,
+        noun="drift",
+        exists=lambda full: drifts_repo.get(session, full) is not None,
+        with_prefix=lambda text: drifts_repo.ids_with_prefix(session, text, limit=6),
+    )
 
 
 @timed

@@ -184,28 +184,9 @@ def keyring_entry(database_url: str) -> str:
 
 
 def _keyring_backend() -> KeyringBackend | None:
-    """A keyring that really stores secrets, or None (fail, null, empty chainer, plain text)."""
-    try:
-        import keyring
-        from keyring.errors import KeyringError
-    except ImportError:  # pragma: no cover - keyring is a dependency
-        return None
-    try:
-        backend = keyring.get_keyring()
-    except (KeyringError, ValueError, ImportError, RuntimeError) as exc:
-        log.debug("no keyring backend: %s", type(exc).__name__)
-        return None
-    return backend if _is_real(backend) else None
+    from driftctl.secrets import usable_backend
 
-
-def _is_real(backend: KeyringBackend) -> bool:
-    from keyring.backends import chainer, fail, null
-
-    if isinstance(backend, fail.Keyring | null.Keyring):
-        return False
-    if isinstance(backend, chainer.ChainerBackend):
-        return any(_is_real(b) for b in backend.backends)
-    return "plaintext" not in type(backend).__name__.lower()
+    return usable_backend()
 
 
 def _keyring_call(fn: Callable[[], T], what: str) -> tuple[bool, T | None]:
