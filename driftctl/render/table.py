@@ -83,7 +83,9 @@ def render_fields(console: Console, pairs: Sequence[tuple[str, Any]], *, tty: bo
     from rich.text import Text
 
     for key, value in pairs:
-        line = Text(f"{key.ljust(width)}  ", style="bold")
+        # Only the key is bold: Text(style=...) would style the value too.
+        line = Text()
+        line.append(f"{key.ljust(width)}  ", style="bold")
         line.append(safe(value))
         console.print(line)
 
