@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlmodel import Session, col
 
-from driftctl.db.models import Drift
+from driftctl.db.models import SEVERITY_RANK, Drift
 
 SORT_COLUMNS = {
     "detected": Drift.detected_at,
@@ -46,6 +46,11 @@ class DriftFilter:
                 out.append(col(column) == values[0])
             elif values:
                 out.append(col(column).in_(values))
+        if self.severities:
+            # The same condition on severity_rank lets `--sort severity` seek straight into
+            # its index instead of walking past every row of the other severities.
+            ranks = sorted({SEVERITY_RANK[s] for s in self.severities if s in SEVERITY_RANK})
+            out.append(col(Drift.severity_rank).in_(ranks))
         if self.search:
             pattern = f"%{_escape_like(self.search)}%"
             out.append(
