@@ -11,8 +11,9 @@ from botocore.stub import Stubber
 
 from tests.cli.databases import fast_db_url, shared_pg_url
 from tests.pricing.test_refresh import StubbedPricing
+from tests.scanner.conftest import aws_env
 
-__all__ = ["fast_db_url", "shared_pg_url"]
+__all__ = ["aws_env", "fast_db_url", "shared_pg_url"]
 
 
 @pytest.fixture
@@ -22,27 +23,8 @@ def db_url(fast_db_url: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Fake credentials only; nothing from this machine's AWS config can leak in."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_REGION",
-        "AWS_ROLE_ARN",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_SECURITY_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+def _aws_env(aws_env: None) -> None:
+    """Every cost test runs with the scanner tests' fake, isolated AWS environment."""
 
 
 @pytest.fixture
