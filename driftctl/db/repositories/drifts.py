@@ -46,11 +46,6 @@ class DriftFilter:
                 out.append(col(column) == values[0])
             elif values:
                 out.append(col(column).in_(values))
-        if self.severities:
-            # The same condition on severity_rank lets `--sort severity` seek straight into
-            # its index instead of walking past every row of the other severities.
-            ranks = sorted({SEVERITY_RANK[s] for s in self.severities if s in SEVERITY_RANK})
-            out.append(col(Drift.severity_rank).in_(ranks))
         if self.search:
             pattern = f"%{_escape_like(self.search)}%"
             out.append(
@@ -85,7 +80,14 @@ def list_page(
         order.append(detected.asc() if ascending else detected.desc())
     idcol = col(Drift.id)
     order.append(idcol.asc() if ascending else idcol.desc())
-    stmt = select(Drift).where(*filters.clauses()).order_by(*order).offset(offset).limit(limit)
+    clauses = filters.clauses()
+    if sort == "severity" and filters.severities:
+        # The same condition on severity_rank lets the sort seek straight into its index
+        # instead of walking past every row of the other severities (only for this sort: for
+        # the others SQLite would pick the rank index and sort).
+        ranks = sorted({SEVERITY_RANK[s] for s in filters.severities if s in SEVERITY_RANK})
+        clauses.append(col(Drift.severity_rank).in_(ranks))
+    stmt = select(Drift).where(*clauses).order_by(*order).offset(offset).limit(limit)
     return list(session.execute(stmt).scalars())
 
 
