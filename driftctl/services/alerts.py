@@ -64,23 +64,6 @@ _ID_RE = re.compile(r"^[0-9a-f-]+$")
 _AGE_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _AGE_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
-ALERT_FIELDS = (
-    "id",
-    "drift_id",
-    "type",
-    "severity",
-    "title",
-    "message",
-    "is_read",
-    "read_at",
-    "read_by",
-    "notified_slack",
-    "notified_email",
-    "notified_pagerduty",
-    "created_at",
-    "updated_at",
-)
-
 
 # --- settings --------------------------------------------------------------------------------
 
@@ -285,7 +268,9 @@ def enqueue_resolve(session: Session, drift_ids: Sequence[uuid.UUID], *, now: da
 
 def alert_to_dict(alert: Alert, drift: Drift | None = None) -> dict[str, Any]:
     """An alert as JSON (columns of the alerts table, plus its drift's resource when given)."""
-    out: dict[str, Any] = {name: getattr(alert, name) for name in ALERT_FIELDS}
+    from driftctl.db.repositories.alerts import to_dict
+
+    out = to_dict(alert)
     if drift is not None:
         out.update(
             resource_type=drift.resource_type,

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from driftctl.db.models import metadata
 from tests.alerts.alerts_helpers import PD_KEY, SECRET_ENV, SECRETS, SLACK_PATH, Scenario
 from tests.conftest import run_cli
-from tests.notify.notify_helpers import MemoryKeyring, Recorded, RecordingServer
+from tests.fakes import MemoryKeyring
+from tests.notify.notify_helpers import Recorded, RecordingServer
 
 
 def test_secret_set_refuses_without_a_keyring() -> None:

@@ -13,10 +13,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from driftctl.notify.message import Notification
+from tests.fakes import MemoryKeyring
 from tests.notify.notify_helpers import (
     SMTP_PASSWORD,
     SMTP_USER,
-    MemoryKeyring,
     Recorded,
     RecordingServer,
     SmtpHandler,

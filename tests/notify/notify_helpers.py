@@ -9,9 +9,6 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
-
 from driftctl.notify.message import DriftInfo
 
 
@@ -106,28 +103,6 @@ class SmtpServer:
 
 SMTP_USER = "driftctl@example.com"
 SMTP_PASSWORD = "smtp-pa55-0f-test"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps entries in a dict, standing in for the system one."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise PasswordDeleteError("not found") from None
 
 
 def make_drift(**overrides: Any) -> DriftInfo:

@@ -8,7 +8,7 @@ from keyring.errors import KeyringLocked
 
 from driftctl import secrets
 from driftctl.errors import ExternalServiceError, NotFoundError, ValidationError
-from tests.notify.notify_helpers import MemoryKeyring
+from tests.fakes import MemoryKeyring
 
 
 def test_plain_values_are_returned_unchanged() -> None:

@@ -13,7 +13,8 @@ import pytest
 
 from driftctl.domain import Role
 from driftctl.services.context import Actor, Context
-from tests.team.helpers import ADMIN_EMAIL, PASSWORD, MemoryKeyring, Team
+from tests.fakes import MemoryKeyring
+from tests.team.helpers import ADMIN_EMAIL, PASSWORD, Team
 
 
 @pytest.fixture(autouse=True)

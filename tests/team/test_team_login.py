@@ -16,7 +16,8 @@ from driftctl.db.repositories import users as users_repo
 from driftctl.db.types import utcnow
 from driftctl.services import identity
 from driftctl.services.identity import NOT_LOGGED_IN, hash_token, keyring_entry
-from tests.team.helpers import ADMIN_EMAIL, PASSWORD, MemoryKeyring, Team
+from tests.fakes import MemoryKeyring
+from tests.team.helpers import ADMIN_EMAIL, PASSWORD, Team
 
 ENGINEER = "eli@corp.example"
 

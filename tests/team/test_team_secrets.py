@@ -10,7 +10,8 @@ from sqlmodel import col
 from driftctl.db.models import LoginSession, metadata
 from driftctl.services.identity import hash_token
 from tests.factories import insert_drifts, make_drift
-from tests.team.helpers import ADMIN_EMAIL, PASSWORD, MemoryKeyring, Team
+from tests.fakes import MemoryKeyring
+from tests.team.helpers import ADMIN_EMAIL, PASSWORD, Team
 
 ENGINEER_PASSWORD = "engineer-s3cret-passphrase"
 RESET_PASSWORD = "after-the-reset-passphrase"
