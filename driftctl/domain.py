@@ -57,14 +57,6 @@ class ResolvedHow(StrEnum):
     AUTO_REMEDIATE = "auto-remediate"
 
 
-class ResourceType(StrEnum):
-    EC2 = "EC2"
-    SECURITY_GROUP = "SECURITY_GROUP"
-    S3 = "S3"
-    RDS = "RDS"
-    IAM_ROLE = "IAM_ROLE"
-
-
 class AlertType(StrEnum):
     DRIFT_DETECTED = "drift_detected"
     APPROVAL_NEEDED = "approval_needed"

@@ -46,6 +46,17 @@ CSV_COLUMNS = (
 )
 
 
+def _resource_types(values: list[str]) -> list[str]:
+    """--type values (names or Terraform types) as registered type names."""
+    from driftctl.errors import ValidationError
+    from driftctl.types.registry import resolve
+
+    try:
+        return list(dict.fromkeys(resolve(v).resource_type for v in values))
+    except ValidationError as exc:
+        raise ValidationError(f"--type: {exc.message}") from None
+
+
 def _split(values: list[str] | None) -> list[str]:
     out: list[str] = []
     for v in values or []:
@@ -71,7 +82,9 @@ def list_drifts(
         None, "--severity", help="critical, warning, info (repeatable)."
     ),
     resource_type: list[str] | None = typer.Option(
-        None, "--type", help="EC2, SECURITY_GROUP, S3, RDS, IAM_ROLE (repeatable)."
+        None,
+        "--type",
+        help="Resource type (repeatable): EC2, aws_instance, … (`driftctl types` lists them).",
     ),
     region: list[str] | None = typer.Option(None, "--region", help="Region (repeatable)."),
     drift_type: list[str] | None = typer.Option(
@@ -94,18 +107,14 @@ def list_drifts(
     Example: driftctl list --status detected --severity critical -o json | jq -r '.items[].id'
     """
     from driftctl.db.repositories.drifts import DriftFilter
-    from driftctl.domain import DriftStatus, DriftType, ResourceType, Severity
+    from driftctl.domain import DriftStatus, DriftType, Severity
     from driftctl.services import drifts as svc
 
     fmt = runtime.output_format(ctx, ("table", "json", "csv"))
     filters = DriftFilter(
         statuses=_check_enum("--status", _split(status), tuple(s.value for s in DriftStatus)),
         severities=_check_enum("--severity", _split(severity), tuple(s.value for s in Severity)),
-        resource_types=_check_enum(
-            "--type",
-            [t.upper() for t in _split(resource_type)],
-            tuple(t.value for t in ResourceType),
-        ),
+        resource_types=_resource_types(_split(resource_type)),
         regions=_split(region),
         drift_types=_check_enum(
             "--drift-type", _split(drift_type), tuple(t.value for t in DriftType)

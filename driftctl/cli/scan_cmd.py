@@ -40,10 +40,11 @@ def build_options(
     only_unmanaged: bool = False,
     driftignore: str | None = None,
     fail_on: str = "info",
+    fail_on_unsupported: bool = False,
     source: str = "manual",
     store: bool = True,
 ) -> ScanOptions:
-    from driftctl.domain import DetectedBy, ResourceType
+    from driftctl.domain import DetectedBy
     from driftctl.errors import ValidationError
     from driftctl.services.scanning import ScanOptions
 
@@ -51,7 +52,7 @@ def build_options(
         detected_by = DetectedBy(source)
     except ValueError:
         raise ValidationError("--source must be manual, scheduler or api") from None
-    type_list = [t.strip().upper() for v in types or [] for t in v.split(",") if t.strip()]
+    type_list = [t.strip() for v in types or [] for t in v.split(",") if t.strip()]
     options = ScanOptions(
         sources=list(sources or []),
         headers=_headers(headers),
@@ -63,13 +64,12 @@ def build_options(
         only_unmanaged=only_unmanaged,
         driftignore=Path(driftignore) if driftignore else None,
         fail_on=fail_on,
+        fail_on_unsupported=fail_on_unsupported,
         source=detected_by,
         store=store,
     )
     if type_list:
         options.resource_types = type_list
-    if not type_list:
-        options.resource_types = [t.value for t in ResourceType]
     return options
 
 
@@ -103,7 +103,8 @@ def scan(
         None,
         "--type",
         metavar="TYPE",
-        help="Only these resource types: EC2, SECURITY_GROUP, S3, RDS, IAM_ROLE.",
+        help="Only this resource type (repeatable): a name such as EC2 or a Terraform type "
+        "such as aws_instance. `driftctl types` lists them. Default: every type.",
     ),
     only_managed: bool = typer.Option(
         False, "--only-managed", help="Only drifts of resources in IaC (modified, missing)."
@@ -119,6 +120,12 @@ def scan(
         "--fail-on",
         help="Exit 1 when an open, unapproved drift is at or above: critical, warning, info, "
         "or never.",
+    ),
+    fail_on_unsupported: bool = typer.Option(
+        False,
+        "--fail-on-unsupported",
+        help="Exit 2 before reading AWS when the state holds resources of Terraform types "
+        "driftctl does not compare (the scan names them on stderr either way).",
     ),
     source: str = typer.Option(
         "manual", "--source", help="Who runs this scan: manual, scheduler or api."
@@ -155,6 +162,7 @@ def scan(
         only_unmanaged=only_unmanaged,
         driftignore=driftignore,
         fail_on=fail_on,
+        fail_on_unsupported=fail_on_unsupported,
         source=source,
         store=not no_store,
     )
@@ -168,9 +176,22 @@ def scan(
     with runtime.progress("Scanning AWS"):
         outcome = run_scan(context, options, settings=runtime.settings(ctx))
     emit_result(outcome.result, fmt, output_file)
+    if fmt == "table" and not runtime.state(ctx).quiet:
+        report_not_compared(outcome.result)
     if outcome.result["scan"]["status"] != "completed":
         report_incomplete(outcome.result, as_json=fmt == "json")
     raise typer.Exit(outcome.exit_code)
+
+
+def report_not_compared(result: dict[str, Any]) -> None:
+    """One stderr line naming the state's resources that no resource type compares."""
+    from driftctl.services.scanning import not_compared_line
+
+    line = not_compared_line(result["scan"].get("skipped_types") or {})
+    if line:
+        from driftctl.cli.console import write_err
+
+        write_err(line)
 
 
 def report_incomplete(result: dict[str, Any], *, as_json: bool) -> None:
@@ -255,7 +276,7 @@ def baseline_capture(
 
     Example: driftctl baseline capture before-migration --region eu-west-1
     """
-    from driftctl.services.scanning import capture_baseline
+    from driftctl.services.baselines import capture_baseline
 
     fmt = runtime.output_format(ctx, ("table", "json"))
     options = build_options(
@@ -287,7 +308,7 @@ def baseline_list(ctx: typer.Context) -> None:
 
     Example: driftctl baseline list -o json
     """
-    from driftctl.services.scanning import list_baselines
+    from driftctl.services.baselines import list_baselines
 
     fmt = runtime.output_format(ctx, ("table", "json"))
     items = list_baselines(runtime.service_context(ctx, command="driftctl baseline list"))

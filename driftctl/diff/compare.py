@@ -1,10 +1,11 @@
 """Compare the expected state (IaC) with the actual state (AWS) and list the drifts.
 
-Both sides arrive in the canonical form of ``driftctl.resources``; this module only decides what
-counts as a difference. Comparison is semantic: policies are compared as normalised documents,
-rule and id lists as sets, tags as maps, and a handful of AWS spellings that mean the same thing
-(``"20"`` and ``20``, ``"Disabled"`` and ``"Suspended"`` versioning, ``"15"`` and ``"15.4"``) are
-not drift. Keys the expected side does not set are not managed by IaC and are never compared.
+Both sides arrive in the canonical form of their type; the type's attribute schema
+(``types.spec.Attr``) decides how each attribute compares: policies as normalised documents,
+sets member by member, tags as maps, nested objects key by key, scalars with ``"20"`` equal to
+``20``, plus the equivalences a type declares (``"15"`` and ``"15.4"``). Keys the expected side
+does not set are not managed by IaC and are never compared. The comparer knows no attribute
+names: an attribute missing from a schema is compared by the shape of its value.
 """
 
 from __future__ import annotations
@@ -12,102 +13,34 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from driftctl import normalize
+from driftctl.diff.findings import (
+    ADDED,
+    CHANGED,
+    REMOVED,
+    Comparison,
+    Counts,
+    DiffEntry,
+    Finding,
+)
 from driftctl.diff.severity import SeverityRule, assess
-from driftctl.domain import GLOBAL_REGION, DriftType, ResourceType, Severity
+from driftctl.domain import GLOBAL_REGION, DriftType
 from driftctl.resources import SENSITIVE, ActualResource, ExpectedResource, ResourceKey
+from driftctl.types import registry
+from driftctl.types.spec import Attr, Kind, Scope
 
 if TYPE_CHECKING:
     from driftctl.diff.driftignore import DriftIgnore
 
-# One entry of ``Finding.difference``: {"change": ..., "expected": ..., "actual": ...}.
-DiffEntry = dict[str, Any]
+__all__ = ["Comparison", "Counts", "DiffEntry", "Finding", "compare", "diff_attributes"]
 
-ADDED = "added"
-REMOVED = "removed"
-CHANGED = "changed"
-
-# Whole-document comparison: a policy is one value, however many statements differ inside it.
-_POLICY_KEYS = frozenset({"policy", "assume_role_policy"})
-# Maps of name -> policy document: each name is compared as one policy.
-_POLICY_MAP_KEYS = frozenset({"inline_policies"})
-# Maps that IaC manages as a whole: a key present only in AWS is drift too.
-_FULL_MAP_KEYS = frozenset({"tags"})
 # AWS-reserved tag keys (CloudFormation, Auto Scaling, ...) cannot be set by IaC.
 _RESERVED_TAG_PREFIX = "aws:"
-# Resource types that live outside any region.
-_GLOBAL_TYPES = frozenset({ResourceType.IAM_ROLE.value})
-
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-
-
-@dataclass
-class Finding:
-    """One drift: a managed resource that differs, a missing one, or an unmanaged one."""
-
-    resource_type: str
-    resource_id: str
-    region: str
-    account_id: str | None
-    drift_type: DriftType
-    # Attribute path -> {"change": "added"|"removed"|"changed", "expected": ..., "actual": ...},
-    # keys sorted. Empty for missing and unmanaged resources.
-    difference: dict[str, DiffEntry]
-    expected_state: dict[str, Any] | None
-    actual_state: dict[str, Any] | None
-    sources: list[str] = field(default_factory=list)
-    severity: Severity = Severity.INFO
-    # True when the drift exposes something (world-open port, public bucket, admin role, public
-    # database), whatever severity a user rule gives it.
-    is_risky: bool = False
-
-    @property
-    def key(self) -> ResourceKey:
-        """The (type, id) this finding is about."""
-        return ResourceKey(self.resource_type, self.resource_id)
-
-    @property
-    def sort_key(self) -> tuple[str, str, str, str]:
-        """The order findings are listed in: type, id, drift type, region."""
-        return (self.resource_type, self.resource_id, self.drift_type.value, self.region)
-
-
-@dataclass(frozen=True)
-class Counts:
-    """Resource counts of one comparison (the ``summary`` of a scan)."""
-
-    total_resources: int
-    managed: int
-    unmanaged: int
-    missing: int
-    modified: int
-    in_sync: int
-    coverage: float  # managed / total_resources, 0..1, rounded to 4 places
-
-
-@dataclass
-class Comparison:
-    """The outcome of comparing expected and actual state."""
-
-    findings: list[Finding]
-    in_sync: list[ResourceKey]
-    counts: Counts
-    # Expected resources absent from AWS in a (type, region) that was not read: neither missing
-    # nor in sync, so nothing may be concluded about them.
-    not_seen: list[ResourceKey] = field(default_factory=list)
-    # Resources a whole-resource ``.driftignore`` line excludes: in no count and no finding.
-    ignored: list[ResourceKey] = field(default_factory=list)
-
-    @property
-    def by_severity(self) -> dict[str, int]:
-        """Number of findings per severity, every severity present (most severe first)."""
-        counts = {s.value: 0 for s in sorted(Severity, key=lambda s: -s.rank)}
-        for finding in self.findings:
-            counts[finding.severity.value] += 1
-        return counts
+# An attribute no schema describes: compared by the shape of its value.
+_UNDESCRIBED = Attr()
 
 
 def compare(
@@ -230,8 +163,9 @@ def compare(
 
 
 def _fallback_region(resource_type: str, default_region: str) -> str:
-    # IAM is global: the scanner records it under GLOBAL_REGION, whatever the profile's region.
-    return GLOBAL_REGION if resource_type in _GLOBAL_TYPES else default_region
+    # Global types (IAM) are recorded under GLOBAL_REGION, whatever the profile's region.
+    spec = registry.get(resource_type)
+    return GLOBAL_REGION if spec is not None and spec.scope is Scope.GLOBAL else default_region
 
 
 def _merge_expected(expected: Iterable[ExpectedResource]) -> dict[ResourceKey, ExpectedResource]:
@@ -259,9 +193,11 @@ def diff_attributes(
     resource_type: str, expected: Mapping[str, Any], actual: Mapping[str, Any]
 ) -> dict[str, DiffEntry]:
     """The difference between two canonical attribute maps, keyed by sorted attribute path."""
+    spec = registry.get(resource_type)
+    schema: Mapping[str, Attr] = spec.schema if spec is not None else {}
     out: dict[str, DiffEntry] = {}
     for key in sorted(expected):
-        _diff_value(resource_type, key, key, expected[key], actual.get(key), out)
+        diff_value(schema.get(key), key, expected[key], actual.get(key), out)
     return dict(sorted(out.items()))
 
 
@@ -269,27 +205,38 @@ def _entry(change: str, expected: Any, actual: Any) -> DiffEntry:
     return {"change": change, "expected": expected, "actual": actual}
 
 
-def _diff_value(
-    resource_type: str, path: str, key: str, exp: Any, act: Any, out: dict[str, DiffEntry]
-) -> None:
+def _kind(attr: Attr | None, exp: Any) -> Kind:
+    if attr is not None:
+        return attr.kind
+    if isinstance(exp, Mapping):
+        return Kind.OBJECT
+    if isinstance(exp, list | tuple):
+        return Kind.SET if all(_is_scalar(v) for v in exp) else Kind.JSON
+    return Kind.SCALAR
+
+
+def diff_value(attr: Attr | None, path: str, exp: Any, act: Any, out: dict[str, DiffEntry]) -> None:
+    """Add the difference entries of one attribute (``attr`` None: not in any schema)."""
     if exp is None or exp == SENSITIVE or act == SENSITIVE:
         return
-    if key in _POLICY_KEYS:
+    kind = _kind(attr, exp)
+    if kind is Kind.POLICY:
         _diff_policy(path, exp, act, out)
-    elif key in _POLICY_MAP_KEYS:
+    elif kind is Kind.POLICY_MAP:
         _diff_policy_map(path, exp, act, out)
-    elif key in _FULL_MAP_KEYS:
+    elif kind is Kind.TAGS:
         _diff_full_map(path, exp, act, out)
-    elif isinstance(exp, Mapping):
+    elif kind is Kind.OBJECT and isinstance(exp, Mapping):
+        fields = attr.fields if attr is not None else {}
         act_map: Mapping[str, Any] = act if isinstance(act, Mapping) else {}
         for sub in sorted(exp):
-            _diff_value(resource_type, f"{path}.{sub}", sub, exp[sub], act_map.get(sub), out)
-    elif isinstance(exp, list | tuple) and all(_is_scalar(v) for v in exp):
+            diff_value(fields.get(sub), f"{path}.{sub}", exp[sub], act_map.get(sub), out)
+    elif kind is Kind.SET and isinstance(exp, list | tuple):
         _diff_set(path, exp, act, out)
-    elif isinstance(exp, list | tuple):
-        if _canonical_json(exp) != _canonical_json(act or []):
+    elif kind in (Kind.JSON, Kind.SET, Kind.OBJECT):
+        if _canonical_json(exp) != _canonical_json(act if act is not None else []):
             out[path] = _entry(CHANGED if act is not None else REMOVED, exp, act)
-    elif not _scalars_equal(resource_type, key, exp, act):
+    elif not _scalars_equal(attr or _UNDESCRIBED, exp, act):
         out[path] = _entry(CHANGED if not _is_unset(act) else REMOVED, exp, act)
 
 
@@ -395,15 +342,11 @@ def _same_scalar(exp: Any, act: Any) -> bool:
     return bool(_canonical_json(exp) == _canonical_json(act))
 
 
-def _scalars_equal(resource_type: str, key: str, exp: Any, act: Any) -> bool:
+def _scalars_equal(attr: Attr, exp: Any, act: Any) -> bool:
+    if attr.default is not None:
+        # What AWS means by reporting nothing, e.g. retention 0 = never expire.
+        exp = attr.default if _is_unset(exp) else exp
+        act = attr.default if _is_unset(act) else act
     if _same_scalar(exp, act):
         return True
-    if resource_type == ResourceType.RDS and key == "engine_version":
-        # With auto minor version upgrade, IaC pins "15" and AWS reports "15.4".
-        return isinstance(act, str) and str(act).startswith(f"{exp}.")
-    if resource_type == ResourceType.S3 and key == "versioning":
-        # A bucket whose versioning was never enabled and one where it is suspended both keep
-        # writing unversioned objects; Terraform spells the first "Disabled".
-        off = {"disabled", "suspended"}
-        return str(exp).lower() in off and (act is None or str(act).lower() in off)
-    return False
+    return attr.same is not None and attr.same(exp, act)

@@ -22,13 +22,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from driftctl.diff.compare import DiffEntry, Finding
-from driftctl.diff.severity import TERRAFORM_TYPES, SeverityRule, assess
+from driftctl.diff.findings import DiffEntry, Finding
+from driftctl.diff.severity import SeverityRule, assess
 from driftctl.errors import ValidationError
+from driftctl.types.registry import SPECS
 
 DEFAULT_FILENAME = ".driftignore"
 
-_TERRAFORM_BY_TYPE = {ours: tf for tf, ours in TERRAFORM_TYPES.items()}
+_TERRAFORM_BY_TYPE = {spec.resource_type: spec.main_terraform_type for spec in SPECS}
 _WILDCARD = object()
 _Segment = list[object]  # literal strings and _WILDCARD markers
 

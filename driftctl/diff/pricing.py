@@ -1,10 +1,11 @@
 """On-demand prices and the monthly cost impact of a drift (SPEC §4 ``cost_impact_monthly``).
 
 Prices come from a table that ships with the package (``driftctl/data/prices.json``, stamped with
-its as-of date and source) so cost estimates work offline. ``refresh_price_table`` builds a newer
-copy from the AWS Price List API and writes it into a cache directory; ``load_price_table`` prefers
-that copy while it is valid. An unknown instance type, DB class or region is never guessed: its
-cost impact is 0 with an "unknown price" note.
+its as-of date and source) so cost estimates work offline. ``price_refresh.refresh_price_table``
+builds a newer copy from the AWS Price List API and writes it into a cache directory;
+``load_price_table`` prefers that copy while it is valid. Each resource type estimates its own
+cost (``ResourceSpec.cost``) with ``Pricer``. An unknown instance type, DB class or region is
+never guessed: its cost impact is 0 with an "unknown price" note.
 
 Prices are Linux, shared tenancy, on-demand, USD per hour; RDS classes are PostgreSQL Single-AZ /
 Multi-AZ, RDS storage is gp2 per GB-month (a Multi-AZ standby stores a second copy, so it counts
@@ -13,45 +14,26 @@ twice). Monthly figures use the table's ``hours_per_month`` (730).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import re
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
-from driftctl.domain import DriftType, ResourceType
-from driftctl.errors import ExternalServiceError, InternalError, ValidationError
-
-if TYPE_CHECKING:
-    from mypy_boto3_pricing.client import PricingClient
-    from mypy_boto3_pricing.type_defs import FilterTypeDef
+from driftctl.domain import DriftType
+from driftctl.errors import InternalError
 
 logger = logging.getLogger(__name__)
 
 PRICES_FILENAME = "prices.json"
 REFRESHED_SOURCE = "AWS Price List API"
 RDS_ENGINE = "PostgreSQL"
-
-# The Price List API is served from a few endpoints only; us-east-1 answers for every region.
-_PRICING_API_REGION = "us-east-1"
-_PAGE_SIZE = 100
-_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _CENT = Decimal("0.01")
-
-SessionFactory = Callable[[], boto3.session.Session]
 
 
 @dataclass(frozen=True)
@@ -228,19 +210,23 @@ def cost_delta(
     *,
     table: PriceTable | None = None,
 ) -> CostImpact:
-    """Estimate the monthly cost impact of a drift from canonical attribute dicts; raises
-    ValueError for a drift_type that is not a DriftType value."""
+    """Estimate the monthly cost impact of a drift from canonical attribute dicts, with the
+    estimator its resource type declares (0 for types without one); raises ValueError for a
+    drift_type that is not a DriftType value."""
+    from driftctl.types import registry
+    from driftctl.types.spec import CostQuery
+
     kind = DriftType(drift_type)
+    spec = registry.get(resource_type)
+    if spec is None or spec.cost is None:
+        return CostImpact(0.0)
     prices = table if table is not None else bundled_price_table()
-    if resource_type == ResourceType.EC2:
-        return _ec2_delta(prices, region, kind, expected or {}, actual or {})
-    if resource_type == ResourceType.RDS:
-        return _rds_delta(prices, region, kind, expected or {}, actual or {})
-    return CostImpact(0.0)
+    return spec.cost(CostQuery(region, kind.value, expected or {}, actual or {}, prices))
 
 
-class _Pricer:
-    """Collects monthly amounts and the prices it could not find for one estimate."""
+class Pricer:
+    """Collects monthly amounts and the prices it could not find for one estimate (the type
+    modules' cost estimators use it)."""
 
     def __init__(self, table: PriceTable, region: str) -> None:
         self.table = table
@@ -280,354 +266,3 @@ class _Pricer:
         note = f"{description} in {self.region} (on-demand prices as of {self.table.as_of})"
         # `+ 0` turns a rounded -0.00 into 0.0.
         return CostImpact(float(rounded) + 0.0, unknown=False, note=note)
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _ec2_delta(
-    table: PriceTable,
-    region: str,
-    kind: DriftType,
-    expected: Mapping[str, Any],
-    actual: Mapping[str, Any],
-) -> CostImpact:
-    pricer = _Pricer(table, region)
-    if kind is DriftType.UNMANAGED:
-        instance_type = _text(actual.get("instance_type"))
-        return pricer.result(pricer.ec2_month(instance_type), f"unmanaged {instance_type}")
-    if kind is DriftType.MISSING:
-        instance_type = _text(expected.get("instance_type"))
-        return pricer.result(-pricer.ec2_month(instance_type), f"missing {instance_type}")
-    before = _text(expected.get("instance_type"))
-    after = _text(actual.get("instance_type"))
-    # Absent from the expected side: IaC does not manage the type, so it cannot have drifted.
-    if before is None or before == after:
-        return CostImpact(0.0)
-    amount = pricer.ec2_month(after) - pricer.ec2_month(before)
-    return pricer.result(amount, f"{before} -> {after}")
-
-
-@dataclass(frozen=True)
-class _RdsShape:
-    instance_class: str | None
-    multi_az: bool
-    storage_gb: int | None
-
-
-def _gigabytes(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    return value if isinstance(value, int) and value >= 0 else None
-
-
-def _rds_shape(attributes: Mapping[str, Any], fallback: Mapping[str, Any]) -> _RdsShape:
-    # A key the expected side leaves out is not managed by IaC: it takes the actual value, so
-    # it adds no cost difference.
-    def pick(key: str) -> Any:
-        value = attributes.get(key)
-        return fallback.get(key) if value is None else value
-
-    return _RdsShape(
-        instance_class=_text(pick("instance_class")),
-        multi_az=pick("multi_az") is True,
-        storage_gb=_gigabytes(pick("allocated_storage")),
-    )
-
-
-def _rds_full_month(pricer: _Pricer, shape: _RdsShape) -> Decimal:
-    amount = pricer.rds_month(shape.instance_class, shape.multi_az)
-    if shape.storage_gb is not None:
-        amount += pricer.storage_month(shape.storage_gb, shape.multi_az)
-    return amount
-
-
-def _rds_describe(shape: _RdsShape) -> str:
-    parts = [shape.instance_class or "DB instance"]
-    if shape.multi_az:
-        parts.append("Multi-AZ")
-    if shape.storage_gb is not None:
-        parts.append(f"{shape.storage_gb} GB")
-    return " ".join(parts)
-
-
-def _rds_delta(
-    table: PriceTable,
-    region: str,
-    kind: DriftType,
-    expected: Mapping[str, Any],
-    actual: Mapping[str, Any],
-) -> CostImpact:
-    pricer = _Pricer(table, region)
-    if kind is DriftType.UNMANAGED:
-        shape = _rds_shape(actual, {})
-        return pricer.result(_rds_full_month(pricer, shape), f"unmanaged {_rds_describe(shape)}")
-    if kind is DriftType.MISSING:
-        shape = _rds_shape(expected, {})
-        return pricer.result(-_rds_full_month(pricer, shape), f"missing {_rds_describe(shape)}")
-
-    before = _rds_shape(expected, actual)
-    after = _rds_shape(actual, {})
-    amount = Decimal(0)
-    changes: list[str] = []
-    # Price only the parts that changed, so an unknown class does not hide a known storage delta.
-    if (before.instance_class, before.multi_az) != (after.instance_class, after.multi_az):
-        amount += pricer.rds_month(after.instance_class, after.multi_az)
-        amount -= pricer.rds_month(before.instance_class, before.multi_az)
-        if before.instance_class != after.instance_class:
-            changes.append(f"{before.instance_class} -> {after.instance_class}")
-        if before.multi_az != after.multi_az:
-            changes.append("Multi-AZ on" if after.multi_az else "Multi-AZ off")
-    if (
-        before.storage_gb is not None
-        and after.storage_gb is not None
-        and (before.storage_gb, before.multi_az) != (after.storage_gb, after.multi_az)
-    ):
-        amount += pricer.storage_month(after.storage_gb, after.multi_az)
-        amount -= pricer.storage_month(before.storage_gb, before.multi_az)
-        if before.storage_gb != after.storage_gb:
-            changes.append(f"storage {before.storage_gb} -> {after.storage_gb} GB")
-    if not changes:
-        return CostImpact(0.0)
-    return pricer.result(amount, ", ".join(changes))
-
-
-# --- refresh from the AWS Price List API -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RefreshResult:
-    """What a price refresh wrote: the file, the regions asked for and how many prices came back."""
-
-    path: Path
-    as_of: str
-    regions: tuple[str, ...]
-    ec2_prices: int
-    rds_prices: int
-    storage_prices: int
-    table: PriceTable
-
-
-def refresh_price_table(
-    session_factory: SessionFactory,
-    cache_dir: Path,
-    regions: Iterable[str] | None = None,
-    *,
-    today: date | None = None,
-) -> RefreshResult:
-    """Fetch current on-demand prices for regions (default: those of the current table) and write
-    them atomically to cache_dir; raises ValidationError for a bad region name or an unwritable
-    cache_dir, ExternalServiceError when AWS cannot be reached, refuses us or returns no price."""
-    base = load_price_table(cache_dir)
-    wanted = tuple(dict.fromkeys(regions or ())) or tuple(base.regions())
-    bad = [region for region in wanted if not _REGION_RE.match(region)]
-    if bad:
-        raise ValidationError(f"not an AWS region name: {', '.join(bad)}")
-
-    ec2 = {region: dict(prices) for region, prices in base.ec2.items()}
-    single = {region: dict(prices) for region, prices in base.rds_single_az.items()}
-    multi = {region: dict(prices) for region, prices in base.rds_multi_az.items()}
-    storage = dict(base.rds_storage_gp2_gb_month)
-    counts = {"ec2": 0, "rds": 0, "storage": 0}
-    try:
-        client = session_factory().client(
-            "pricing",
-            region_name=_PRICING_API_REGION,
-            config=Config(
-                retries={"mode": "adaptive", "max_attempts": 5},
-                connect_timeout=10,
-                read_timeout=60,
-            ),
-        )
-        for region in wanted:
-            found = _fetch_ec2(client, region)
-            ec2.setdefault(region, {}).update(found)
-            counts["ec2"] += len(found)
-            for multi_az, target in ((False, single), (True, multi)):
-                found = _fetch_rds(client, region, multi_az)
-                target.setdefault(region, {}).update(found)
-                counts["rds"] += len(found)
-            per_gb = _fetch_rds_storage(client, region)
-            if per_gb is not None:
-                storage[region] = per_gb
-                counts["storage"] += 1
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        reason = f"{error.get('Code', 'error')}: {error.get('Message', '')}".strip(": ")
-        message = _one_line(f"AWS Price List API refused the request: {reason}")
-        raise ExternalServiceError(message) from exc
-    except BotoCoreError as exc:
-        raise ExternalServiceError(
-            _one_line(f"could not call the AWS Price List API: {exc}")
-        ) from exc
-
-    if not any(counts.values()):
-        raise ExternalServiceError(
-            f"AWS Price List API returned no prices for {', '.join(wanted)}; "
-            "the price table was not changed"
-        )
-    path = cache_dir / PRICES_FILENAME
-    table = PriceTable(
-        as_of=(today or date.today()).isoformat(),
-        source=REFRESHED_SOURCE,
-        currency="USD",
-        hours_per_month=base.hours_per_month,
-        ec2={region: prices for region, prices in ec2.items() if prices},
-        rds_single_az={region: prices for region, prices in single.items() if prices},
-        rds_multi_az={region: prices for region, prices in multi.items() if prices},
-        rds_storage_gp2_gb_month=storage,
-        origin=str(path),
-    )
-    _write_atomic(path, table.to_dict())
-    return RefreshResult(
-        path=path,
-        as_of=table.as_of,
-        regions=wanted,
-        ec2_prices=counts["ec2"],
-        rds_prices=counts["rds"],
-        storage_prices=counts["storage"],
-        table=table,
-    )
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
-
-
-def _term(field: str, value: str) -> FilterTypeDef:
-    return {"Type": "TERM_MATCH", "Field": field, "Value": value}
-
-
-def _products(
-    client: PricingClient, service_code: str, filters: list[FilterTypeDef]
-) -> Iterator[dict[str, Any]]:
-    """Yield every product of a filtered GetProducts query, decoded; skips undecodable ones."""
-    paginator = client.get_paginator("get_products")
-    pages = paginator.paginate(
-        ServiceCode=service_code,
-        Filters=filters,
-        FormatVersion="aws_v1",
-        PaginationConfig={"PageSize": _PAGE_SIZE},
-    )
-    for page in pages:
-        for item in page.get("PriceList", []):
-            try:
-                product = json.loads(item)
-            except ValueError:
-                logger.debug("skipping a %s price list entry that is not JSON", service_code)
-                continue
-            if isinstance(product, dict):
-                yield product
-
-
-def _attributes(product: Mapping[str, Any]) -> dict[str, Any]:
-    attributes = product.get("product", {}).get("attributes", {})
-    return attributes if isinstance(attributes, dict) else {}
-
-
-def _on_demand_usd(product: Mapping[str, Any]) -> float | None:
-    """Return the first positive on-demand USD price of a product, if it has one."""
-    terms = product.get("terms", {}).get("OnDemand", {})
-    if not isinstance(terms, dict):
-        return None
-    for term in terms.values():
-        dimensions = term.get("priceDimensions", {}) if isinstance(term, dict) else {}
-        for dimension in dimensions.values() if isinstance(dimensions, dict) else ():
-            try:
-                price = float(dimension["pricePerUnit"]["USD"])
-            except (KeyError, TypeError, ValueError):
-                continue
-            if price > 0:
-                return price
-    return None
-
-
-def _in_region_proper(attributes: Mapping[str, Any]) -> bool:
-    # Local Zones, Wavelength and Outposts are priced apart from the region itself.
-    return bool(attributes.get("locationType", "AWS Region") == "AWS Region")
-
-
-def _fetch_ec2(client: PricingClient, region: str) -> dict[str, float]:
-    filters = [
-        _term("operatingSystem", "Linux"),
-        _term("tenancy", "Shared"),
-        _term("preInstalledSw", "NA"),
-        _term("capacitystatus", "Used"),
-        _term("regionCode", region),
-    ]
-    found: dict[str, float] = {}
-    for product in _products(client, "AmazonEC2", filters):
-        attributes = _attributes(product)
-        instance_type = attributes.get("instanceType")
-        price = _on_demand_usd(product)
-        if (
-            isinstance(instance_type, str)
-            and price is not None
-            and _in_region_proper(attributes)
-            and attributes.get("marketoption", "OnDemand") == "OnDemand"
-        ):
-            found.setdefault(instance_type, price)
-    return found
-
-
-def _fetch_rds(client: PricingClient, region: str, multi_az: bool) -> dict[str, float]:
-    filters = [
-        _term("productFamily", "Database Instance"),
-        _term("databaseEngine", RDS_ENGINE),
-        _term("deploymentOption", "Multi-AZ" if multi_az else "Single-AZ"),
-        _term("regionCode", region),
-    ]
-    found: dict[str, float] = {}
-    for product in _products(client, "AmazonRDS", filters):
-        attributes = _attributes(product)
-        instance_class = attributes.get("instanceType")
-        price = _on_demand_usd(product)
-        if isinstance(instance_class, str) and price is not None and _in_region_proper(attributes):
-            found.setdefault(instance_class, price)
-    return found
-
-
-def _fetch_rds_storage(client: PricingClient, region: str) -> float | None:
-    filters = [
-        _term("productFamily", "Database Storage"),
-        _term("deploymentOption", "Single-AZ"),
-        _term("regionCode", region),
-    ]
-    for product in _products(client, "AmazonRDS", filters):
-        attributes = _attributes(product)
-        # e.g. "RDS:GP2-Storage" in us-east-1, "EUC1-RDS:GP2-Storage" elsewhere.
-        usage_type = attributes.get("usagetype", "")
-        if isinstance(usage_type, str) and usage_type.endswith("RDS:GP2-Storage"):
-            price = _on_demand_usd(product)
-            if price is not None:
-                return price
-    return None
-
-
-def _write_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    """Write JSON so that readers see the old file or the new one, never half of one."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=".prices-", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise ValidationError(
-            f"cannot write the price table to {path.parent}: {exc.strerror}"
-        ) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise ValidationError(f"cannot write the price table to {path}: {exc.strerror}") from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise

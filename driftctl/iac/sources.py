@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from driftctl.domain import GLOBAL_REGION
 from driftctl.errors import DriftctlError, ExternalServiceError, ValidationError
+from driftctl.iac.instance import Fragment
 from driftctl.iac.terraform_state import (
     DEFAULT_MAX_BYTES,
-    Fragment,
     ParsedState,
     assemble,
     check_size,
@@ -55,6 +55,13 @@ class ExpectedState:
     origins: list[str]  # every state (or baseline) read, in reading order
     skipped_types: dict[str, int] = field(default_factory=dict)  # unsupported type -> instances
     regions: set[str] = field(default_factory=set)  # AWS regions the resources live in
+    # Managed resource instances in the sources, of every Terraform type (compared or skipped).
+    instance_count: int = 0
+
+    @property
+    def skipped_count(self) -> int:
+        """Resource instances of Terraform types no registered type compares."""
+        return sum(self.skipped_types.values())
 
 
 def default_sources(cwd: Path) -> list[str]:
@@ -94,6 +101,7 @@ def load_expected(
         origins=reader.origins,
         skipped_types=dict(sorted(reader.skipped.items())),
         regions={r.region for r in resources if r.region and r.region != GLOBAL_REGION},
+        instance_count=reader.instance_count,
     )
 
 
@@ -117,6 +125,7 @@ class _Reader:
         self.fragments: list[Fragment] = []
         self.origins: list[str] = []
         self.skipped: dict[str, int] = {}
+        self.instance_count = 0
         self._seen: set[str] = set()
         self._s3: S3Client | None = None
 
@@ -144,6 +153,7 @@ class _Reader:
         self._seen.add(identity)
         self.origins.append(state.origin)
         self.fragments.extend(state.fragments)
+        self.instance_count += state.instance_count
         for rtype, count in state.skipped_types.items():
             self.skipped[rtype] = self.skipped.get(rtype, 0) + count
 
@@ -252,6 +262,7 @@ class _Reader:
         state = ParsedState(origin=origin)
         for resource in self.baseline_loader(name):
             state.fragments.extend(fragments_of(resource, origin))
+            state.instance_count += 1
         self._add(state, origin)
 
 

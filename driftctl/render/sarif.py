@@ -29,6 +29,7 @@ from driftctl.render.scan_table import (
     severity_rank,
     short_id,
 )
+from driftctl.types import registry
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -45,15 +46,6 @@ SECURITY_SEVERITY = {"critical": "9.0", "warning": "5.0", "info": "2.0"}
 _MAX_MESSAGE_LINES = 25
 _MAX_LINE = 400
 _INDENT_UP_TO = 1000
-
-# resource_type: (name at the start of a sentence, with an article inside one, rule name part)
-_NOUN = {
-    "EC2": ("EC2 instance", "an EC2 instance", "EC2Instance"),
-    "SECURITY_GROUP": ("Security group", "a security group", "SecurityGroup"),
-    "S3": ("S3 bucket", "an S3 bucket", "S3Bucket"),
-    "RDS": ("RDS DB instance", "an RDS DB instance", "RDSInstance"),
-    "IAM_ROLE": ("IAM role", "an IAM role", "IAMRole"),
-}
 
 _RULE_TEXT = {
     "modified": (
@@ -158,14 +150,13 @@ def _id_part(value: Any) -> str:
 
 
 def _rule_descriptor(rule: _Rule, worst_rank: int) -> dict[str, Any]:
-    noun, lower, pascal = _NOUN.get(
-        rule.resource_type,
-        (
-            rule.resource_type,
-            f"a resource of type {rule.resource_type}",
-            _pascal(rule.resource_type),
-        ),
-    )
+    spec = registry.get(rule.resource_type)
+    if spec is not None:
+        noun, lower, pascal = spec.display_name, spec.with_article, spec.sarif_name
+    else:
+        noun = rule.resource_type
+        lower = f"a resource of type {rule.resource_type}"
+        pascal = _pascal(rule.resource_type)
     words = {"noun": noun, "Lower": lower[0].upper() + lower[1:]}
     short, full, help_text = _RULE_TEXT.get(
         rule.drift_type,

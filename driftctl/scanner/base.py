@@ -1,26 +1,21 @@
-"""The pieces every resource-type reader shares: its declaration, its context, its result."""
+"""The pieces every resource-type reader shares: its context and its result.
+
+No boto3 at import time: the type modules import this, and loading the registry must stay cheap.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from driftctl.domain import ResourceType
 from driftctl.resources import ActualResource
-from driftctl.scanner.session import AwsSession
 
+if TYPE_CHECKING:
+    from driftctl.scanner.session import AwsSession
 
-class Scope(StrEnum):
-    """How a resource type is laid out across regions, which decides how it is read."""
-
-    # One read per scanned region (EC2, security groups, RDS).
-    REGIONAL = "regional"
-    # One read per scan, recorded under domain.GLOBAL_REGION (IAM).
-    GLOBAL = "global"
-    # One account-wide listing whose items each live in a region (S3): the read answers for
-    # every scanned region and returns only the items in them.
-    ACCOUNT_WIDE = "account-wide"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,34 +50,30 @@ class ScanContext:
     # Items per page for paginated listings; None means the API's maximum. Small values exist
     # for tests and benchmarks; each call clamps them to the range its API accepts.
     page_size: int | None = None
+    # resource_type -> ids the IaC declares: per-resource detail calls are made for these (and,
+    # for unmanaged resources, only where the risk check needs them).
+    expected_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Listings shared by several types of one service (one call for all of them), per scan.
+    _shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _shared_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    _key_locks: dict[str, threading.Lock] = field(default_factory=dict, compare=False, repr=False)
+
+    def shared(self, key: str, load: Callable[[], T]) -> T:
+        """``load()`` once per scan for ``key``; every type asking for it gets the same result.
+
+        A failure is not remembered: the next type to ask tries again (and records its own
+        error).
+        """
+        with self._shared_lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            if key not in self._shared:
+                self._shared[key] = load()
+            value: T = self._shared[key]
+            return value
 
     def page_size_for(self, minimum: int, maximum: int) -> int:
         """The page size to ask for from an API that accepts ``minimum..maximum``."""
         if self.page_size is None:
             return maximum
         return max(minimum, min(maximum, self.page_size))
-
-
-# Reads one resource type; the region argument is the scanned region for Scope.REGIONAL and
-# domain.GLOBAL_REGION otherwise. AWS errors that spoil the whole read propagate (the runner
-# records them); errors that spoil only part of it are returned in Collected.failures.
-Collector = Callable[[ScanContext, str], Collected]
-
-
-@dataclass(frozen=True)
-class TypeInfo:
-    """The declaration of one resource type's reader.
-
-    ``service`` is the boto3 client it needs (clients are only created for the types being
-    scanned); ``list_operations`` names the batch calls it issues per region, in order, and
-    ``id_field`` the response field that becomes ``resource_id`` — both for documentation and
-    call accounting; ``collect`` does the reading and returns resources in the canonical form
-    of ``driftctl.resources``.
-    """
-
-    resource_type: ResourceType
-    service: str
-    scope: Scope
-    list_operations: tuple[str, ...]
-    id_field: str
-    collect: Collector

@@ -11,8 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from driftctl.domain import GLOBAL_REGION
 from driftctl.errors import ExternalServiceError, ValidationError
 from driftctl.resources import ActualResource
-from driftctl.scanner.base import Collected, ScanContext, ScanError, Scope, TypeInfo
-from driftctl.scanner.registry import TYPES
+from driftctl.scanner.base import Collected, ScanContext, ScanError
 from driftctl.scanner.session import (
     ClientSettings,
     SessionFactory,
@@ -21,6 +20,8 @@ from driftctl.scanner.session import (
     error_details,
     list_enabled_regions,
 )
+from driftctl.types import registry
+from driftctl.types.spec import ResourceSpec, Scope
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class ScanPlan:
     s3_workers: int = 16
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    # resource_type -> ids the IaC declares (types read details of these only, see ScanContext).
+    expected_ids: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -72,7 +75,7 @@ class ActualScan:
 
 @dataclass(frozen=True)
 class _Unit:
-    info: TypeInfo
+    spec: ResourceSpec
     region: str
     # The regions this unit answers for in read_ok / errors.
     covers: tuple[str, ...]
@@ -85,7 +88,7 @@ def scan_actual(plan: ScanPlan) -> ActualScan:
     region at all; ExternalServiceError when the account cannot be identified (no or bad
     credentials, endpoint unreachable) or when nothing at all could be read.
     """
-    infos = _type_infos(plan.resource_types)
+    specs = _specs(plan.resource_types)
     if plan.max_workers < 1:
         raise ValidationError("max_workers must be at least 1")
     for region in plan.regions:
@@ -116,8 +119,9 @@ def scan_actual(plan: ScanPlan) -> ActualScan:
         max_workers=plan.max_workers,
         s3_workers=plan.s3_workers,
         page_size=plan.page_size,
+        expected_ids=dict(plan.expected_ids),
     )
-    units = _units(infos, ctx.regions)
+    units = _units(specs, ctx.regions)
     resources: list[ActualResource] = []
     read_ok: set[tuple[str, str]] = set()
     errors: list[ScanError] = []
@@ -130,9 +134,7 @@ def scan_actual(plan: ScanPlan) -> ActualScan:
             resources.extend(collected.resources)
             errors.extend(collected.failures)
             failed = {f.region for f in collected.failures}
-            read_ok.update(
-                (unit.info.resource_type.value, r) for r in unit.covers if r not in failed
-            )
+            read_ok.update((unit.spec.resource_type, r) for r in unit.covers if r not in failed)
     if units and not read_ok and not resources:
         first = min(errors, key=_error_order)
         raise ExternalServiceError(
@@ -151,15 +153,16 @@ def scan_actual(plan: ScanPlan) -> ActualScan:
     )
 
 
-def _type_infos(resource_types: list[str]) -> list[TypeInfo]:
-    infos: list[TypeInfo] = []
+def _specs(resource_types: list[str]) -> list[ResourceSpec]:
+    specs: list[ResourceSpec] = []
     for name in dict.fromkeys(resource_types):
-        info = TYPES.get(name)
-        if info is None:
-            known = ", ".join(TYPES)
-            raise ValidationError(f"unknown resource type {name!r} (known: {known})")
-        infos.append(info)
-    return infos
+        spec = registry.get(name)
+        if spec is None:
+            raise ValidationError(
+                f"unknown resource type {name!r} (known: {', '.join(registry.names())})"
+            )
+        specs.append(spec)
+    return specs
 
 
 def _regions(plan: ScanPlan, profile_region: str | None) -> list[str]:
@@ -170,22 +173,22 @@ def _regions(plan: ScanPlan, profile_region: str | None) -> list[str]:
     raise ValidationError("no AWS region: pass --region or set one in the AWS profile")
 
 
-def _units(infos: list[TypeInfo], regions: tuple[str, ...]) -> list[_Unit]:
+def _units(specs: list[ResourceSpec], regions: tuple[str, ...]) -> list[_Unit]:
     units: list[_Unit] = []
-    for info in infos:
-        if info.scope is Scope.REGIONAL:
-            units.extend(_Unit(info, r, (r,)) for r in regions)
-        elif info.scope is Scope.GLOBAL:
-            units.append(_Unit(info, GLOBAL_REGION, (GLOBAL_REGION,)))
+    for spec in specs:
+        if spec.scope is Scope.REGIONAL:
+            units.extend(_Unit(spec, r, (r,)) for r in regions)
+        elif spec.scope is Scope.GLOBAL:
+            units.append(_Unit(spec, GLOBAL_REGION, (GLOBAL_REGION,)))
         elif regions:
-            units.append(_Unit(info, GLOBAL_REGION, regions))
+            units.append(_Unit(spec, GLOBAL_REGION, regions))
     return units
 
 
 def _run_unit(ctx: ScanContext, unit: _Unit) -> Collected:
-    resource_type = unit.info.resource_type.value
+    resource_type = unit.spec.resource_type
     try:
-        collected = unit.info.collect(ctx, unit.region)
+        collected = unit.spec.collect(ctx, unit.region)
     except (BotoCoreError, ClientError) as exc:
         code, message = error_details(exc)
     except Exception as exc:
@@ -195,6 +198,8 @@ def _run_unit(ctx: ScanContext, unit: _Unit) -> Collected:
         code, message = "InternalError", " ".join(f"{type(exc).__name__}: {exc}".split())
     else:
         logger.debug("read %d %s in %s", len(collected.resources), resource_type, unit.region)
+        for resource in collected.resources:
+            resource.is_default = resource.is_default or unit.spec.is_default(resource.attributes)
         return collected
     logger.debug("cannot read %s in %s: %s", resource_type, unit.region, message)
     return Collected(failures=[ScanError(resource_type, r, code, message) for r in unit.covers])

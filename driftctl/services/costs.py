@@ -16,7 +16,7 @@ from pathlib import Path
 
 import boto3
 
-from driftctl.diff.pricing import PriceTable, load_price_table, refresh_price_table
+from driftctl.diff.pricing import PriceTable, load_price_table
 from driftctl.errors import NotFoundError, ValidationError
 from driftctl.scanner.session import check_region
 from driftctl.services.context import timed
@@ -248,6 +248,8 @@ def refresh_prices(
     directory = cache_dir if cache_dir is not None else user_cache_dir()
     before = load_price_table(directory)
     factory = session_factory or session_factory_for(profile)
+    from driftctl.diff.price_refresh import refresh_price_table
+
     result = refresh_price_table(factory, directory, wanted or None, today=today)
     return RefreshSummary(
         path=result.path,

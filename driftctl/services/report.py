@@ -17,11 +17,12 @@ from typing import Any
 from driftctl.db.repositories import drifts as drifts_repo
 from driftctl.db.repositories.drifts import DriftFilter
 from driftctl.db.types import utcnow
-from driftctl.domain import OPEN_STATUSES, DriftStatus, DriftType, ResourceType, Severity
+from driftctl.domain import OPEN_STATUSES, DriftStatus, DriftType, Severity
 from driftctl.errors import ValidationError
 from driftctl.services.context import Context, timed
 from driftctl.services.scanning import COST_KEY
 from driftctl.services.summary import DEFAULT_DAYS, Summary, build_summary, check_days
+from driftctl.types import registry
 
 MAX_DRIFTS = 10_000
 # A difference value longer than this is cut in the table (the full value stays in the title).
@@ -326,7 +327,7 @@ def report_from_scan(result: Mapping[str, Any], *, now: datetime | None = None) 
     open_rows = [d for d in drifts if d.status != DriftStatus.RESOLVED.value]
     by_severity = _count(open_rows, "severity", [s.value for s in Severity])
     by_status = _count(open_rows, "status", [s.value for s in OPEN_STATUSES])
-    by_type = _count(open_rows, "resource_type", [t.value for t in ResourceType])
+    by_type = _count(open_rows, "resource_type", list(registry.names()))
     by_region = _count(open_rows, "region", [])
     cost_by_severity = _costs(open_rows, "severity")
     cost_by_type = _costs(open_rows, "resource_type")

@@ -24,11 +24,11 @@ from driftctl.domain import (
     AuditAction,
     DriftStatus,
     DriftType,
-    ResourceType,
     Severity,
 )
 from driftctl.errors import ValidationError
 from driftctl.services.context import Context, timed
+from driftctl.types import registry
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -256,10 +256,10 @@ def build_summary(
 
     by_status = {s.value: 0 for s in OPEN_STATUSES}
     by_severity = {s.value: 0 for s in Severity}
-    by_type = {t.value: 0 for t in ResourceType}
+    by_type = dict.fromkeys(registry.names(), 0)
     by_drift_type = {t.value: 0 for t in DriftType}
     by_region: dict[str, int] = {}
-    cost_by_type = {t.value: Decimal(0) for t in ResourceType}
+    cost_by_type = dict.fromkeys(registry.names(), Decimal(0))
     cost_by_severity = {s.value: Decimal(0) for s in Severity}
     total_cost = Decimal(0)
     for status, severity, rtype, region, dtype, count, cost in groups:

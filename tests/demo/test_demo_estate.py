@@ -23,7 +23,6 @@ from driftctl.demo import (
     WEB_0,
     WEB_ROLE,
     WEB_SECURITY_GROUP,
-    _rewrite_ids,
     build_demo_estate,
     bundled_state_path,
     demo_environment,
@@ -33,6 +32,7 @@ from driftctl.domain import DriftType, Severity
 from driftctl.errors import InternalError
 from driftctl.iac.sources import load_expected
 from driftctl.iac.terraform_state import parse_state
+from driftctl.types.build import rewrite_ids
 from tests.demo.demo_helpers import DemoRun
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -351,6 +351,6 @@ def test_build_refuses_an_emulation_without_aws_managed_policies(tmp_path: Path)
 
 def test_rewrite_ids_replaces_whole_ids_only() -> None:
     text = '["i-0abc", "i-0abcd", "arn:aws:ec2:us-east-1:1:instance/i-0abc", "x-i-0abc"]'
-    assert _rewrite_ids(text, {"i-0abc": "i-9fff"}) == (
+    assert rewrite_ids(text, {"i-0abc": "i-9fff"}) == (
         '["i-9fff", "i-0abcd", "arn:aws:ec2:us-east-1:1:instance/i-9fff", "x-i-0abc"]'
     )

@@ -8,7 +8,7 @@ import pytest
 from diff_factories import TLS_ONLY, actual, expected, run
 
 from driftctl import normalize
-from driftctl.diff.compare import Finding
+from driftctl.diff.findings import Finding
 from driftctl.diff.severity import SeverityRule, classify, rules_from_config
 from driftctl.domain import DriftType, Severity
 from driftctl.errors import ValidationError

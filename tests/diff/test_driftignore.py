@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from diff_factories import actual, expected, run
 
-from driftctl.diff.compare import Finding
 from driftctl.diff.driftignore import DriftIgnore
+from driftctl.diff.findings import Finding
 from driftctl.domain import DriftType, Severity
 from driftctl.errors import ValidationError
 from driftctl.resources import ResourceKey

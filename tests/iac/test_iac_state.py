@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from driftctl.errors import ValidationError
+from driftctl.iac.instance import looks_secret
 from driftctl.iac.terraform_state import (
     SUPPORTED_TYPES,
     ParsedState,
     assemble,
-    looks_secret,
     parse_state,
     read_state_file,
 )

@@ -14,13 +14,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from driftctl.diff.pricing import (
-    PRICES_FILENAME,
-    REFRESHED_SOURCE,
-    SessionFactory,
-    load_price_table,
-    refresh_price_table,
-)
+from driftctl.diff.price_refresh import SessionFactory, refresh_price_table
+from driftctl.diff.pricing import PRICES_FILENAME, REFRESHED_SOURCE, load_price_table
 from driftctl.errors import ExitCode, ExternalServiceError, ValidationError
 
 TODAY = date(2030, 3, 4)

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from driftctl.services.scanning import capture_baseline, run_scan
+from driftctl.services.baselines import capture_baseline
+from driftctl.services.scanning import run_scan
 from tests.scan.estate import World, drift_keys, expected_drift_keys
 
 

@@ -9,7 +9,8 @@ import boto3
 import pytest
 from scanner_helpers import make_plan
 
-from driftctl.scanner import ec2, scan_actual
+from driftctl.scanner import scan_actual
+from driftctl.types import ec2
 
 pytestmark = pytest.mark.usefixtures("aws")
 

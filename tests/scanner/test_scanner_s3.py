@@ -11,7 +11,8 @@ import pytest
 from scanner_helpers import make_plan
 
 from driftctl import normalize
-from driftctl.scanner import s3, scan_actual
+from driftctl.scanner import scan_actual
+from driftctl.types import s3
 
 pytestmark = pytest.mark.usefixtures("aws")
 

@@ -1,0 +1,245 @@
+"""EC2 instances (``aws_instance``): one paginated DescribeInstances per region.
+
+resource_id is the instance id (``i-…``). Terminated instances linger in listings for about an
+hour; they are gone as far as drift goes. The instance profile is compared by name: Terraform
+may hold its name or ARN, AWS reports the ARN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from driftctl import normalize
+from driftctl.iac.instance import StateInstance, text
+from driftctl.resources import SENSITIVE, ActualResource
+from driftctl.scanner.base import Collected, ScanContext
+from driftctl.types.build import BuildContext, Builder, ec2_tag_spec
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    CostQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+    arn_tail,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2.type_defs import InstanceTypeDef
+
+    from driftctl.diff.pricing import CostImpact
+
+RESOURCE_TYPE = "EC2"
+_LIVE_STATES = ["pending", "running", "stopping", "stopped"]
+
+
+def _profile(inst: StateInstance) -> str | None:
+    profile = text(inst.get("iam_instance_profile"), empty_is_unset=True)
+    if profile and profile != SENSITIVE:
+        profile = profile.rsplit("/", 1)[-1]  # an ARN was given: AWS reports the name
+    return profile
+
+
+SCHEMA: dict[str, Attr] = {
+    "instance_type": Attr(empty_is_unset=True),
+    "ami": Attr(empty_is_unset=True),
+    "subnet_id": Attr(empty_is_unset=True),
+    "vpc_security_group_ids": Attr(Kind.SET),
+    "iam_instance_profile": Attr(read=_profile, doc="the profile's name"),
+    "monitoring": Attr(type=bool),
+    "ebs_optimized": Attr(type=bool),
+    "metadata_options": Attr(Kind.OBJECT, fields={"http_tokens": Attr()}),
+    "tags": Attr(Kind.TAGS),
+}
+
+
+# -- reading AWS -------------------------------------------------------------------------------
+
+
+def collect(ctx: ScanContext, region: str) -> Collected:
+    """Every live instance in ``region``; AWS errors propagate to the runner."""
+    client = ctx.aws.client("ec2", region)
+    pages = client.get_paginator("describe_instances").paginate(
+        Filters=[{"Name": "instance-state-name", "Values": _LIVE_STATES}],
+        PaginationConfig={"PageSize": ctx.page_size_for(5, 1000)},
+    )
+    found: list[ActualResource] = []
+    for page in pages:
+        for reservation in page.get("Reservations", []):
+            for instance in reservation.get("Instances", []):
+                if instance.get("State", {}).get("Name") not in _LIVE_STATES:
+                    continue
+                found.append(to_resource(instance, region, ctx.account_id))
+    return Collected(resources=found)
+
+
+def to_resource(instance: InstanceTypeDef, region: str, account_id: str | None) -> ActualResource:
+    """One DescribeInstances item in the canonical EC2 form."""
+    profile_arn = instance.get("IamInstanceProfile", {}).get("Arn")
+    metadata = instance.get("MetadataOptions", {})
+    attributes: dict[str, Any] = {
+        "instance_type": instance.get("InstanceType"),
+        "ami": instance.get("ImageId"),
+        "subnet_id": instance.get("SubnetId"),
+        "vpc_security_group_ids": sorted(
+            g["GroupId"] for g in instance.get("SecurityGroups", []) if "GroupId" in g
+        ),
+        # Terraform names the profile; AWS reports its ARN, whose last segment is the name.
+        "iam_instance_profile": profile_arn.rsplit("/", 1)[-1] if profile_arn else None,
+        "monitoring": instance.get("Monitoring", {}).get("State") == "enabled",
+        "ebs_optimized": bool(instance.get("EbsOptimized", False)),
+        "metadata_options": {"http_tokens": metadata.get("HttpTokens")},
+        "tags": normalize.tags(instance.get("Tags")),
+    }
+    return ActualResource(
+        resource_type=RESOURCE_TYPE,
+        resource_id=instance["InstanceId"],
+        region=region,
+        attributes=attributes,
+        account_id=account_id,
+    )
+
+
+# -- cost --------------------------------------------------------------------------------------
+
+
+def cost(query: CostQuery) -> CostImpact:
+    """On-demand price of the instance type: a resize costs the difference."""
+    from driftctl.diff.pricing import CostImpact, Pricer
+
+    pricer = Pricer(query.table, query.region)
+    if query.drift_type == "unmanaged":
+        instance_type = _type_of(query.actual)
+        return pricer.result(pricer.ec2_month(instance_type), f"unmanaged {instance_type}")
+    if query.drift_type == "missing":
+        instance_type = _type_of(query.expected)
+        return pricer.result(-pricer.ec2_month(instance_type), f"missing {instance_type}")
+    before, after = _type_of(query.expected), _type_of(query.actual)
+    # Absent from the expected side: IaC does not manage the type, so it cannot have drifted.
+    if before is None or before == after:
+        return CostImpact(0.0)
+    return pricer.result(pricer.ec2_month(after) - pricer.ec2_month(before), f"{before} -> {after}")
+
+
+def _type_of(attributes: Mapping[str, Any]) -> str | None:
+    value = attributes.get("instance_type")
+    return value if isinstance(value, str) and value else None
+
+
+# -- building in an emulated account ---------------------------------------------------------
+
+
+def _build_vpc(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    ec2 = ctx.client("ec2")
+    vpc = ec2.create_vpc(
+        CidrBlock=attrs["cidr_block"],
+        InstanceTenancy=attrs.get("instance_tenancy") or "default",
+        TagSpecifications=ec2_tag_spec("vpc", attrs),
+    )["Vpc"]
+    vpc_id = vpc["VpcId"]
+    ctx.remember(attrs["id"], vpc_id)
+    if "DhcpOptionsId" in vpc and attrs.get("dhcp_options_id"):
+        ctx.remember(attrs["dhcp_options_id"], vpc["DhcpOptionsId"])
+    in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
+    groups = ec2.describe_security_groups(
+        Filters=[*in_vpc, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    if groups and attrs.get("default_security_group_id"):
+        ctx.remember(attrs["default_security_group_id"], groups[0]["GroupId"])
+    tables = ec2.describe_route_tables(
+        Filters=[*in_vpc, {"Name": "association.main", "Values": ["true"]}]
+    )["RouteTables"]
+    if tables and attrs.get("main_route_table_id"):
+        ctx.remember(attrs["main_route_table_id"], tables[0]["RouteTableId"])
+    acls = ctx.client("ec2").describe_network_acls(
+        Filters=[*in_vpc, {"Name": "default", "Values": ["true"]}]
+    )["NetworkAcls"]
+    if acls and attrs.get("default_network_acl_id"):
+        ctx.remember(attrs["default_network_acl_id"], acls[0]["NetworkAclId"])
+
+
+def _build_subnet(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    subnet = ctx.client("ec2").create_subnet(
+        VpcId=ctx.id(attrs["vpc_id"]),
+        CidrBlock=attrs["cidr_block"],
+        AvailabilityZone=attrs["availability_zone"],
+        TagSpecifications=ec2_tag_spec("subnet", attrs),
+    )["Subnet"]
+    ctx.remember(attrs["id"], subnet["SubnetId"])
+
+
+def _build_instance(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    extra: dict[str, Any] = {}
+    if attrs.get("iam_instance_profile"):
+        extra["IamInstanceProfile"] = {"Name": arn_tail(attrs["iam_instance_profile"])}
+    if attrs.get("key_name"):
+        extra["KeyName"] = attrs["key_name"]
+    if attrs.get("private_ip"):
+        extra["PrivateIpAddress"] = attrs["private_ip"]
+    metadata = (attrs.get("metadata_options") or [{}])[0]
+    if metadata:
+        extra["MetadataOptions"] = {
+            "HttpTokens": metadata.get("http_tokens") or "optional",
+            "HttpEndpoint": metadata.get("http_endpoint") or "enabled",
+            "HttpPutResponseHopLimit": int(metadata.get("http_put_response_hop_limit") or 1),
+            "InstanceMetadataTags": metadata.get("instance_metadata_tags") or "disabled",
+        }
+    if attrs.get("subnet_id"):
+        extra["SubnetId"] = ctx.id(attrs["subnet_id"])
+    instance = ctx.client("ec2").run_instances(
+        ImageId=attrs["ami"],
+        InstanceType=attrs["instance_type"],
+        MinCount=1,
+        MaxCount=1,
+        SecurityGroupIds=[ctx.id(g) for g in attrs.get("vpc_security_group_ids") or []],
+        Monitoring={"Enabled": bool(attrs.get("monitoring"))},
+        EbsOptimized=bool(attrs.get("ebs_optimized")),
+        TagSpecifications=ec2_tag_spec("instance", attrs),
+        **extra,
+    )["Instances"][0]
+    ctx.remember(attrs["id"], instance["InstanceId"])
+    interfaces = instance.get("NetworkInterfaces", [])
+    if interfaces and attrs.get("primary_network_interface_id"):
+        ctx.remember(attrs["primary_network_interface_id"], interfaces[0]["NetworkInterfaceId"])
+    volumes = [m["Ebs"]["VolumeId"] for m in instance.get("BlockDeviceMappings", [])]
+    root = (attrs.get("root_block_device") or [{}])[0]
+    if volumes and root.get("volume_id"):
+        ctx.remember(root["volume_id"], volumes[0])
+
+
+SPEC = ResourceSpec(
+    resource_type=RESOURCE_TYPE,
+    display_name="EC2 instance",
+    with_article="an EC2 instance",
+    sarif_name="EC2Instance",
+    terraform=(
+        TerraformType(
+            "aws_instance",
+            id=("id",),
+            not_compared={
+                "user_data": "not returned by DescribeInstances",
+                "root_block_device": "volumes are their own resources in AWS",
+                "timeouts": "Terraform-only",
+            },
+        ),
+    ),
+    scope=Scope.REGIONAL,
+    service="ec2",
+    collect=collect,
+    api_calls=(ApiCall("ec2:DescribeInstances", per="region", page_size=1000),),
+    schema=SCHEMA,
+    canonical_id=arn_tail,
+    id_doc="instance id (i-…)",
+    cost=cost,
+    cost_paths=("instance_type",),
+    builders={
+        "aws_vpc": Builder(_build_vpc),
+        "aws_subnet": Builder(_build_subnet, after=("aws_vpc",)),
+        "aws_instance": Builder(
+            _build_instance,
+            after=("aws_subnet", "aws_security_group", "aws_iam_instance_profile"),
+        ),
+    },
+)

@@ -1,0 +1,97 @@
+"""The one list of resource types. Every other layer loops over it instead of naming types.
+
+Adding a type: write its module next to this one (see README.md, "Adding a resource type"),
+then add its ``SPEC`` to ``SPECS`` below. Order is display order (``driftctl types``, README).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from driftctl.errors import ValidationError
+from driftctl.types import ec2, iam_role, rds, s3, security_group
+from driftctl.types.build import Builder
+from driftctl.types.spec import ResourceSpec, TerraformType
+
+SPECS: tuple[ResourceSpec, ...] = (
+    ec2.SPEC,
+    security_group.SPEC,
+    s3.SPEC,
+    rds.SPEC,
+    iam_role.SPEC,
+)
+
+
+def _index() -> tuple[
+    dict[str, ResourceSpec], dict[str, tuple[ResourceSpec, TerraformType]], dict[str, Builder]
+]:
+    by_name: dict[str, ResourceSpec] = {}
+    by_terraform: dict[str, tuple[ResourceSpec, TerraformType]] = {}
+    builders: dict[str, Builder] = {}
+    for spec in SPECS:
+        if spec.resource_type in by_name:
+            raise ValueError(f"resource type {spec.resource_type} is registered twice")
+        by_name[spec.resource_type] = spec
+        for tf in spec.terraform:
+            if tf.name in by_terraform:
+                raise ValueError(f"Terraform type {tf.name} is read by two resource types")
+            by_terraform[tf.name] = (spec, tf)
+        for tf_name, builder in spec.builders.items():
+            if tf_name in builders:
+                raise ValueError(f"Terraform type {tf_name} has two builders")
+            builders[tf_name] = builder
+    return by_name, by_terraform, builders
+
+
+_BY_NAME, _BY_TERRAFORM, _BUILDERS = _index()
+
+
+def names() -> tuple[str, ...]:
+    """Every registered resource type name (``EC2``, ``IAM_ROLE``…), in display order."""
+    return tuple(_BY_NAME)
+
+
+def get(resource_type: str) -> ResourceSpec | None:
+    """The spec of a resource type name, or None when it is not registered."""
+    return _BY_NAME.get(resource_type)
+
+
+def terraform_type(name: str) -> tuple[ResourceSpec, TerraformType] | None:
+    """The resource type reading a Terraform type (``aws_s3_bucket_versioning`` -> S3)."""
+    return _BY_TERRAFORM.get(name)
+
+
+def terraform_names() -> Mapping[str, str]:
+    """Terraform type -> resource type name, for every Terraform type read."""
+    return {tf: spec.resource_type for tf, (spec, _) in _BY_TERRAFORM.items()}
+
+
+def builders() -> Mapping[str, Builder]:
+    """Terraform type -> the builder that creates it in an emulated account."""
+    return _BUILDERS
+
+
+def resolve(text: str) -> ResourceSpec:
+    """A resource type from what a user typed: ``EC2``, ``ec2`` or a Terraform type.
+
+    Raises ValidationError naming the known types (and the closest one) otherwise.
+    """
+    value = text.strip()
+    spec = _BY_NAME.get(value.upper())
+    if spec is not None:
+        return spec
+    found = _BY_TERRAFORM.get(value.lower())
+    if found is not None:
+        return found[0]
+    import difflib
+
+    candidates = [*_BY_NAME, *_BY_TERRAFORM]
+    close = difflib.get_close_matches(value.upper(), list(_BY_NAME), n=1) or (
+        difflib.get_close_matches(value.lower(), list(_BY_TERRAFORM), n=1)
+    )
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise ValidationError(
+        f"unknown resource type {value!r}{hint} (`driftctl types` lists the "
+        f"{len(_BY_NAME)} types; a Terraform type such as aws_instance works too)",
+        details={"known": candidates},
+    )

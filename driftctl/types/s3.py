@@ -1,0 +1,463 @@
+"""S3 buckets (``aws_s3_bucket`` and its split resources): one account-wide ListBuckets, then
+each bucket's settings read concurrently.
+
+resource_id is the bucket name. S3 has no batch call for bucket settings, so each bucket in a
+scanned region costs five small calls (versioning, encryption, public access block, policy,
+tags), run in a thread pool across buckets. A bucket's region comes from ListBuckets'
+BucketRegion when AWS sends it (it does when the request is paginated, as here) and from
+GetBucketLocation otherwise (moto never sends it); buckets outside the scanned regions are
+skipped before their settings are read. Provider 3 inline settings and provider 4+ split
+resources both work; a split resource wins over the inline value.
+
+AWS applies SSE-S3 to every bucket without an explicit configuration (since January 2023), so
+"no configuration" reads as AES256 (moto answers ServerSideEncryptionConfigurationNotFoundError).
+Terraform's "Disabled" versioning (never enabled) and AWS's "Suspended" both mean unversioned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from driftctl import normalize
+from driftctl.diff.conditions import (
+    became_public,
+    grants_public,
+    no_longer,
+    removed,
+    removed_or_turned_off,
+    truthy,
+)
+from driftctl.iac.instance import StateInstance, Step, boolean, policy, put, text
+from driftctl.resources import SENSITIVE, ActualResource
+from driftctl.scanner.base import Collected, ScanContext, ScanError
+from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import BucketTypeDef
+
+RESOURCE_TYPE = "S3"
+T = TypeVar("T")
+
+# AWS applies SSE-S3 to every bucket without an explicit configuration (since January 2023).
+DEFAULT_ENCRYPTION: dict[str, str | None] = {"sse_algorithm": "AES256", "kms_master_key_id": None}
+_NO_PUBLIC_ACCESS_BLOCK = {
+    "block_public_acls": False,
+    "block_public_policy": False,
+    "ignore_public_acls": False,
+    "restrict_public_buckets": False,
+}
+# ListBuckets accepts up to 10,000 per page.
+_LIST_PAGE_SIZE = 10_000
+
+
+class _BucketGone(Exception):
+    """The bucket was deleted between the listing and the read."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    resource: ActualResource | None = None
+    # Regions left incomplete by this bucket, with the reason.
+    failed_regions: tuple[str, ...] = ()
+    code: str = ""
+    message: str = ""
+
+
+def bucket_region(location_constraint: str | None) -> str:
+    """The region of a GetBucketLocation answer (None or "" is us-east-1, "EU" eu-west-1)."""
+    if not location_constraint:
+        return "us-east-1"
+    if location_constraint == "EU":
+        return "eu-west-1"
+    return location_constraint
+
+
+def collect(ctx: ScanContext, region: str) -> Collected:
+    """Every bucket in the scanned regions; a failed ListBuckets propagates to the runner."""
+    lister = ctx.aws.client("s3", ctx.regions[0])
+    buckets: list[BucketTypeDef] = []
+    for page in lister.get_paginator("list_buckets").paginate(
+        PaginationConfig={"PageSize": _LIST_PAGE_SIZE}
+    ):
+        buckets.extend(b for b in page.get("Buckets", []) if "Name" in b)
+    if not buckets:
+        return Collected()
+    wanted = frozenset(ctx.regions)
+    with ThreadPoolExecutor(
+        max_workers=min(ctx.s3_workers, len(buckets)), thread_name_prefix="driftctl-s3"
+    ) as pool:
+        outcomes = list(pool.map(lambda b: _read_bucket(ctx, lister, b, wanted), buckets))
+    return _gather(outcomes, ctx.regions)
+
+
+def _gather(outcomes: list[_Outcome], regions: tuple[str, ...]) -> Collected:
+    collected = Collected()
+    failed: dict[str, list[_Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.resource is not None:
+            collected.resources.append(outcome.resource)
+        for failed_region in outcome.failed_regions:
+            failed.setdefault(failed_region, []).append(outcome)
+    for failed_region in regions:
+        problems = failed.get(failed_region)
+        if not problems:
+            continue
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more buckets)" if len(problems) > 1 else ""
+        collected.failures.append(
+            ScanError(RESOURCE_TYPE, failed_region, first.code, first.message + more)
+        )
+    return collected
+
+
+def _read_bucket(
+    ctx: ScanContext, lister: S3Client, bucket: BucketTypeDef, wanted: frozenset[str]
+) -> _Outcome:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    name = bucket["Name"]
+    try:
+        region = bucket.get("BucketRegion") or bucket_region(
+            _call(lambda: lister.get_bucket_location(Bucket=name).get("LocationConstraint"))
+        )
+    except _BucketGone:
+        return _Outcome()
+    except (BotoCoreError, ClientError) as exc:
+        # Without its region the bucket could belong to any scanned region.
+        return _failure(tuple(sorted(wanted)), name, exc)
+    if region not in wanted:
+        return _Outcome()
+    try:
+        attributes = read_settings(ctx.aws.client("s3", region), name)
+    except _BucketGone:
+        return _Outcome()
+    except (BotoCoreError, ClientError, ValueError) as exc:
+        return _failure((region,), name, exc)
+    return _Outcome(
+        resource=ActualResource(
+            resource_type=RESOURCE_TYPE,
+            resource_id=name,
+            region=region,
+            attributes=attributes,
+            account_id=ctx.account_id,
+        )
+    )
+
+
+def _failure(regions: tuple[str, ...], name: str, exc: BaseException) -> _Outcome:
+    from driftctl.scanner.session import error_details
+
+    if isinstance(exc, ValueError):
+        code, message = "InvalidPolicy", f"bucket policy is not valid JSON: {exc}"
+    else:
+        code, message = error_details(exc)
+    return _Outcome(failed_regions=regions, code=code, message=f"bucket {name}: {message}")
+
+
+def read_settings(client: S3Client, name: str) -> dict[str, Any]:
+    """One bucket's settings in the canonical S3 form; "not configured" answers become defaults.
+
+    Raises ClientError/BotoCoreError on any other AWS failure, ValueError on a policy that is
+    not JSON.
+    """
+    versioning = _call(lambda: client.get_bucket_versioning(Bucket=name))
+    encryption = _optional(
+        lambda: client.get_bucket_encryption(Bucket=name),
+        missing="ServerSideEncryptionConfigurationNotFoundError",
+    )
+    access_block = _optional(
+        lambda: client.get_public_access_block(Bucket=name),
+        missing="NoSuchPublicAccessBlockConfiguration",
+    )
+    policy = _optional(lambda: client.get_bucket_policy(Bucket=name), missing="NoSuchBucketPolicy")
+    tagging = _optional(lambda: client.get_bucket_tagging(Bucket=name), missing="NoSuchTagSet")
+
+    sse = dict(DEFAULT_ENCRYPTION)
+    if encryption is not None:
+        rules = encryption.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+        default = rules[0].get("ApplyServerSideEncryptionByDefault") if rules else None
+        if default is not None:
+            sse = {
+                "sse_algorithm": default.get("SSEAlgorithm", "AES256"),
+                "kms_master_key_id": default.get("KMSMasterKeyID") or None,
+            }
+    pab = dict(_NO_PUBLIC_ACCESS_BLOCK)
+    if access_block is not None:
+        conf = access_block.get("PublicAccessBlockConfiguration", {})
+        pab = {
+            "block_public_acls": bool(conf.get("BlockPublicAcls", False)),
+            "block_public_policy": bool(conf.get("BlockPublicPolicy", False)),
+            "ignore_public_acls": bool(conf.get("IgnorePublicAcls", False)),
+            "restrict_public_buckets": bool(conf.get("RestrictPublicBuckets", False)),
+        }
+    return {
+        "versioning": versioning.get("Status") or "Disabled",
+        "server_side_encryption": sse,
+        "public_access_block": pab,
+        "policy": normalize.policy(policy.get("Policy")) if policy is not None else None,
+        "tags": normalize.tags(tagging.get("TagSet")) if tagging is not None else {},
+    }
+
+
+def _call(fn: Callable[[], T]) -> T:
+    """Run one S3 call, raising _BucketGone if the bucket no longer exists."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return fn()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "NoSuchBucket":
+            raise _BucketGone from None
+        raise
+
+
+def _optional(fn: Callable[[], T], *, missing: str) -> T | None:
+    """Run one S3 call; None when AWS answers ``missing`` (the feature is not configured)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return _call(fn)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == missing:
+            return None
+        raise
+
+
+def _versioning_off(expected: Any, actual: Any) -> bool:
+    # A bucket whose versioning was never enabled and one where it is suspended both keep
+    # writing unversioned objects; Terraform spells the first "Disabled".
+    off = {"disabled", "suspended"}
+    return str(expected).lower() in off and (actual is None or str(actual).lower() in off)
+
+
+def _risky(attributes: Mapping[str, Any]) -> bool:
+    block = attributes.get("public_access_block")
+    # A block with every flag off protects as little as no block at all.
+    unblocked = not isinstance(block, Mapping) or not any(
+        truthy(block.get(flag)) for flag in PUBLIC_ACCESS_BLOCK_FLAGS
+    )
+    return unblocked or grants_public(attributes.get("policy"))
+
+
+# -- reading the state -------------------------------------------------------------------------
+
+PUBLIC_ACCESS_BLOCK_FLAGS = (
+    "block_public_acls",
+    "block_public_policy",
+    "ignore_public_acls",
+    "restrict_public_buckets",
+)
+
+
+def _sse(inst: StateInstance, *path: Step) -> Any:
+    default = inst.get(*path, "rule", 0, "apply_server_side_encryption_by_default", 0)
+    if default is None or default == SENSITIVE or not isinstance(default, Mapping):
+        return default if default == SENSITIVE else None
+    algorithm = default.get("sse_algorithm")
+    if not algorithm:
+        return None
+    return {
+        "sse_algorithm": str(algorithm),
+        "kms_master_key_id": text(default.get("kms_master_key_id"), empty_is_unset=True),
+    }
+
+
+def _inline_versioning(inst: StateInstance) -> Any:
+    enabled = inst.get("versioning", 0, "enabled")
+    if enabled is None or enabled == SENSITIVE:
+        return enabled
+    return "Enabled" if boolean(enabled) else "Disabled"
+
+
+def _versioning(inst: StateInstance) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    put(out, "versioning", text(inst.get("versioning_configuration", 0, "status")))
+    return out
+
+
+def _encryption(inst: StateInstance) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    put(out, "server_side_encryption", _sse(inst))
+    return out
+
+
+def _public_access_block(inst: StateInstance) -> dict[str, Any]:
+    block = {n: boolean(inst.get(n)) for n in PUBLIC_ACCESS_BLOCK_FLAGS}
+    return {"public_access_block": {n: v for n, v in block.items() if v is not None}}
+
+
+def _policy(inst: StateInstance) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    put(out, "policy", policy(inst.get("policy")))
+    return out
+
+
+SCHEMA: dict[str, Attr] = {
+    "versioning": Attr(
+        read=_inline_versioning, same=_versioning_off, doc="Enabled, Suspended or Disabled"
+    ),
+    "server_side_encryption": Attr(
+        Kind.OBJECT,
+        read=lambda inst: _sse(inst, "server_side_encryption_configuration", 0),
+        fields={"sse_algorithm": Attr(), "kms_master_key_id": Attr()},
+    ),
+    "public_access_block": Attr(
+        Kind.OBJECT,
+        read=lambda _inst: None,
+        fields={flag: Attr(type=bool) for flag in PUBLIC_ACCESS_BLOCK_FLAGS},
+    ),
+    "policy": Attr(Kind.POLICY),
+    "tags": Attr(Kind.TAGS),
+}
+
+
+# -- building in an emulated account ---------------------------------------------------------
+
+
+def _put_versioning(ctx: BuildContext, bucket: str, status: str) -> None:
+    ctx.client("s3").put_bucket_versioning(
+        Bucket=bucket, VersioningConfiguration={"Status": status}
+    )
+
+
+def _put_encryption(ctx: BuildContext, bucket: str, rule: Mapping[str, Any]) -> None:
+    default = (rule.get("apply_server_side_encryption_by_default") or [{}])[0]
+    by_default: dict[str, Any] = {"SSEAlgorithm": default["sse_algorithm"]}
+    if default.get("kms_master_key_id"):
+        by_default["KMSMasterKeyID"] = default["kms_master_key_id"]
+    ctx.client("s3").put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": by_default,
+                    "BucketKeyEnabled": bool(rule.get("bucket_key_enabled")),
+                }
+            ]
+        },
+    )
+
+
+def _build_bucket(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    s3 = ctx.client("s3")
+    name = attrs["bucket"]
+    region = attrs.get("region") or ctx.region
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=name)
+    else:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    tags = tags_of(attrs)
+    if tags:
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_list(tags)})
+    # Provider 3-style inline settings; the split resources, applied later, override them.
+    versioning = (attrs.get("versioning") or [{}])[0]
+    if versioning.get("enabled"):
+        _put_versioning(ctx, name, "Enabled")
+    sse = (attrs.get("server_side_encryption_configuration") or [{}])[0]
+    rule = (sse.get("rule") or [{}])[0]
+    default = (rule.get("apply_server_side_encryption_by_default") or [{}])[0]
+    algorithm = default.get("sse_algorithm")
+    if algorithm and (algorithm != "AES256" or default.get("kms_master_key_id")):
+        _put_encryption(ctx, name, rule)
+    if attrs.get("policy"):
+        s3.put_bucket_policy(Bucket=name, Policy=attrs["policy"])
+
+
+def _build_versioning(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    status = attrs["versioning_configuration"][0]["status"]
+    # "Disabled" is Terraform's word for "never enabled": there is nothing to send.
+    if status != "Disabled":
+        _put_versioning(ctx, attrs["bucket"], status)
+
+
+def _build_encryption(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    _put_encryption(ctx, attrs["bucket"], attrs["rule"][0])
+
+
+def put_public_access_block(ctx: BuildContext, attrs: Mapping[str, Any]) -> None:
+    """Set a bucket's public access block from ``aws_s3_bucket_public_access_block`` attributes."""
+    ctx.client("s3").put_public_access_block(
+        Bucket=attrs["bucket"],
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": bool(attrs.get("block_public_acls")),
+            "BlockPublicPolicy": bool(attrs.get("block_public_policy")),
+            "IgnorePublicAcls": bool(attrs.get("ignore_public_acls")),
+            "RestrictPublicBuckets": bool(attrs.get("restrict_public_buckets")),
+        },
+    )
+
+
+def _build_policy(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    ctx.client("s3").put_bucket_policy(Bucket=attrs["bucket"], Policy=attrs["policy"])
+
+
+def _split(name: str, read: Callable[[StateInstance], dict[str, Any]]) -> TerraformType:
+    return TerraformType(name, id=("bucket",), read=read, parent=True, overrides=True)
+
+
+_AFTER_BUCKET = ("aws_s3_bucket",)
+
+SPEC = ResourceSpec(
+    resource_type=RESOURCE_TYPE,
+    display_name="S3 bucket",
+    with_article="an S3 bucket",
+    sarif_name="S3Bucket",
+    terraform=(
+        TerraformType(
+            "aws_s3_bucket",
+            id=("bucket", "id"),
+            not_compared={
+                "force_destroy": "Terraform-only",
+                "bucket_prefix": "Terraform-only",
+                "acl": "write-only in provider 4+",
+                "grant": "not compared yet",
+                "lifecycle_rule": "not compared yet",
+                "logging": "not compared yet",
+            },
+        ),
+        _split("aws_s3_bucket_versioning", _versioning),
+        _split("aws_s3_bucket_server_side_encryption_configuration", _encryption),
+        _split("aws_s3_bucket_public_access_block", _public_access_block),
+        _split("aws_s3_bucket_policy", _policy),
+    ),
+    scope=Scope.ACCOUNT_WIDE,
+    service="s3",
+    collect=collect,
+    api_calls=(
+        ApiCall("s3:ListBuckets", per="account", page_size=_LIST_PAGE_SIZE),
+        ApiCall(
+            "s3:GetBucketLocation",
+            per="resource",
+            when="ListBuckets does not name the bucket's region (moto)",
+        ),
+        ApiCall("s3:GetBucketVersioning", per="resource"),
+        ApiCall("s3:GetBucketEncryption", per="resource"),
+        ApiCall("s3:GetPublicAccessBlock", per="resource"),
+        ApiCall("s3:GetBucketPolicy", per="resource"),
+        ApiCall("s3:GetBucketTagging", per="resource"),
+    ),
+    schema=SCHEMA,
+    canonical_id=lambda value: value.removeprefix("arn:aws:s3:::"),
+    id_doc="bucket name",
+    rules=(
+        Rule("server_side_encryption.sse_algorithm", removed, doc="default encryption removed"),
+        Rule("versioning", no_longer("Enabled"), doc="versioning suspended"),
+        Rule("public_access_block.*", removed_or_turned_off, doc="public access unblocked"),
+        Rule("policy", became_public, doc="the policy grants Principal: *"),
+    ),
+    risky=_risky,
+    builders={
+        "aws_s3_bucket": Builder(_build_bucket),
+        "aws_s3_bucket_versioning": Builder(_build_versioning, after=_AFTER_BUCKET),
+        "aws_s3_bucket_server_side_encryption_configuration": Builder(
+            _build_encryption, after=_AFTER_BUCKET
+        ),
+        "aws_s3_bucket_public_access_block": Builder(put_public_access_block, after=_AFTER_BUCKET),
+        "aws_s3_bucket_policy": Builder(_build_policy, after=_AFTER_BUCKET),
+    },
+)
