@@ -39,6 +39,7 @@ from driftctl.types.build import (
     BuildContext,
     build_state,
     instances,
+    resource_ids,
     rewrite_ids,
     tag_list,
     tags_of,
@@ -208,7 +209,7 @@ def build_demo_estate(
             state_path=state_path,
             region=DEMO_REGION,
             account_id=DEMO_ACCOUNT_ID,
-            resource_ids=_resource_ids(doc),
+            resource_ids=resource_ids(doc),
         )
         if inject:
             estate.injected = inject_drift(ctx, estate.resource_ids, doc)
@@ -235,20 +236,6 @@ def _reason(exc: BotoCoreError | ClientError) -> str:
         operation = getattr(exc, "operation_name", "")
         return f"{operation}: {error.get('Code', 'ClientError')}"
     return type(exc).__name__
-
-
-def _resource_ids(doc: Mapping[str, Any]) -> dict[str, str]:
-    """Terraform address -> driftctl resource id, for each main resource of a compared type."""
-    out: dict[str, str] = {}
-    for rtype, address, attrs in instances(doc):
-        found = registry.terraform_type(rtype)
-        if found is None or found[1].parent:
-            continue
-        spec, tf = found
-        ident = next((str(attrs[name]) for name in tf.id if attrs.get(name)), None)
-        if ident:
-            out[address] = spec.canonical_id(ident)
-    return out
 
 
 def check_emulation(ctx: BuildContext) -> None:

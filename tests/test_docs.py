@@ -61,3 +61,21 @@ def test_every_table_is_documented() -> None:
         assert f"## {name}" in schema, f"DATABASE_SCHEMA.md has no section for {name}"
         for column in table.columns:
             assert f"| {column.name} |" in schema, f"{name}.{column.name} is not documented"
+
+
+def test_readme_resource_types_table_is_generated_from_the_registry() -> None:
+    from driftctl.types.catalog import README_END, README_START, markdown_table
+
+    readme = (ROOT / "README.md").read_text()
+    assert README_START in readme and README_END in readme
+    block = readme.split(README_START, 1)[1].split(README_END, 1)[0]
+    assert block.strip() == markdown_table().strip(), (
+        "README.md's resource-type table is stale: paste `driftctl types --markdown` into it"
+    )
+
+
+def test_readme_explains_how_to_add_a_resource_type() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Adding a resource type", 1)[1]
+    for step in ("driftctl/types/", "tests/types/fixtures/", "tests/types/entries.py"):
+        assert step in section

@@ -26,6 +26,7 @@ from driftctl.cli import (
     scan_cmd,
     secret_cmd,
     summary_cmd,
+    types_cmd,
     users_cmd,
 )
 from driftctl.cli.options import GlobalState, hoist_global_options, output_format
@@ -123,6 +124,7 @@ app.add_typer(secret_cmd.app, name="secret")
 app.add_typer(pricing_cmd.app, name="pricing")
 app.command("summary")(summary_cmd.summary)
 app.command("report")(report_cmd.report)
+app.command("types")(types_cmd.types)
 
 
 class _Interrupted(Exception):

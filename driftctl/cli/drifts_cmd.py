@@ -48,6 +48,8 @@ CSV_COLUMNS = (
 
 def _resource_types(values: list[str]) -> list[str]:
     """--type values (names or Terraform types) as registered type names."""
+    if not values:
+        return []  # the registry is not loaded for a plain `list`
     from driftctl.errors import ValidationError
     from driftctl.types.registry import resolve
 

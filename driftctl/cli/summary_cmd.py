@@ -28,7 +28,9 @@ def summary(
     svc.check_days(days)
     context = runtime.service_context(ctx, command="driftctl summary")
     if timeline:
-        result = svc.build_timeline(context, days=days)
+        from driftctl.services.timeline import build_timeline
+
+        result = build_timeline(context, days=days)
         if fmt == "json":
             from driftctl.render.json_ import dumps
 

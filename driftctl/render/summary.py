@@ -15,7 +15,8 @@ from driftctl.render.table import SEVERITY_STYLE, render_heading, render_table, 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from driftctl.services.summary import Summary, Timeline
+    from driftctl.services.summary import Summary
+    from driftctl.services.timeline import Timeline
 
 _TICKS = "▁▂▃▄▅▆▇█"
 BAR_WIDTH = 30

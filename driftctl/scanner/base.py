@@ -44,9 +44,9 @@ class ScanContext:
     account_id: str
     regions: tuple[str, ...]
     max_workers: int = 8
-    # Buckets read at once: S3 has no batch call, so a scan issues ~5 calls per bucket and
-    # latency, not throughput, bounds it.
-    s3_workers: int = 16
+    # Per-resource detail reads at once (scanner.details): APIs without a batch call (S3's
+    # ~5 calls per bucket) are bound by latency, not throughput.
+    detail_workers: int = 16
     # Items per page for paginated listings; None means the API's maximum. Small values exist
     # for tests and benchmarks; each call clamps them to the range its API accepts.
     page_size: int | None = None

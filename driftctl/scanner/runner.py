@@ -45,7 +45,7 @@ class ScanPlan:
     page_size: int | None = None
     # Total requests per AWS call, retries included.
     max_attempts: int = 5
-    s3_workers: int = 16
+    detail_workers: int = 16
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     # resource_type -> ids the IaC declares (types read details of these only, see ScanContext).
@@ -98,7 +98,7 @@ def scan_actual(plan: ScanPlan) -> ActualScan:
         connect_timeout=plan.connect_timeout,
         read_timeout=plan.read_timeout,
         # Each client is shared by the unit threads and, for S3, the per-bucket threads.
-        max_pool_connections=max(10, plan.max_workers, plan.s3_workers) + 2,
+        max_pool_connections=max(10, plan.max_workers, plan.detail_workers) + 2,
     )
     aws = build_session(
         profile=plan.profile,
@@ -117,7 +117,7 @@ def scan_actual(plan: ScanPlan) -> ActualScan:
         account_id=account_id,
         regions=tuple(regions),
         max_workers=plan.max_workers,
-        s3_workers=plan.s3_workers,
+        detail_workers=plan.detail_workers,
         page_size=plan.page_size,
         expected_ids=dict(plan.expected_ids),
     )

@@ -61,6 +61,9 @@ def capture_baseline(ctx: Context, name: str, options: ScanOptions) -> dict[str,
         raise ValidationError(
             f"invalid baseline name {name!r}: letters, digits, '.', '_' and '-' (max 100)"
         )
+    from driftctl.services.scanning import validate
+
+    validate(options)
     ctx.actor.require(Role.ENGINEER, "capture baselines")
     if not options.regions and not options.all_regions:
         raise ValidationError("give --region (repeatable) or --all-regions to capture a baseline")

@@ -6,92 +6,25 @@ are kept as plain text here and escaped by the renderer.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from driftctl.db.repositories import drifts as drifts_repo
 from driftctl.db.repositories.drifts import DriftFilter
 from driftctl.db.types import utcnow
-from driftctl.domain import OPEN_STATUSES, DriftStatus, DriftType, Severity
+from driftctl.domain import OPEN_STATUSES, DriftStatus, Severity
 from driftctl.errors import ValidationError
 from driftctl.services.context import Context, timed
-from driftctl.services.scanning import COST_KEY
+from driftctl.services.report_rows import RANK, ReportDrift, money, report_drift
 from driftctl.services.summary import DEFAULT_DAYS, Summary, build_summary, check_days
 from driftctl.types import registry
 
 MAX_DRIFTS = 10_000
-# A difference value longer than this is cut in the table (the full value stays in the title).
-_VALUE_LIMIT = 2_000
 _CENT = Decimal("0.01")
-_RANK = {s.value: s.rank for s in Severity}
-
-
-def _money(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class DiffLine:
-    """One entry of a drift's difference: an attribute path, expected and actual as text."""
-
-    path: str
-    change: str
-    expected: str
-    actual: str
-    # Signed USD/month when this attribute drove the cost impact.
-    cost_delta: float | None = None
-
-
-@dataclass(frozen=True)
-class ReportDrift:
-    """One row of the drift table."""
-
-    id: str | None
-    resource_type: str
-    resource_id: str
-    region: str
-    account_id: str | None
-    drift_type: str
-    severity: str
-    status: str
-    cost_impact_monthly: Decimal
-    detected_at: str | None
-    last_seen_at: str | None
-    iac_source: str | None
-    differences: tuple[DiffLine, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        """The row as the page's embedded JSON (short keys keep large reports small)."""
-        return {
-            "id": self.id,
-            "type": self.resource_type,
-            "resource": self.resource_id,
-            "region": self.region,
-            "account": self.account_id,
-            "kind": self.drift_type,
-            "severity": self.severity,
-            "rank": _RANK.get(self.severity, 0),
-            "status": self.status,
-            "cost": float(self.cost_impact_monthly),
-            "detected": self.detected_at,
-            "seen": self.last_seen_at,
-            "source": self.iac_source,
-            "diff": [
-                {
-                    "path": d.path,
-                    "change": d.change,
-                    "expected": d.expected,
-                    "actual": d.actual,
-                    "cost": d.cost_delta,
-                }
-                for d in self.differences
-            ],
-        }
 
 
 @dataclass(frozen=True)
@@ -134,71 +67,6 @@ class ReportData:
     drift_total: int
     # Shown where history charts would be when there are none (a single scan).
     charts_note: str = ""
-
-
-# --- drift rows --------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        text = value
-    else:
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return text if len(text) <= _VALUE_LIMIT else text[: _VALUE_LIMIT - 1] + "…"
-
-
-def diff_lines(drift_type: str, difference: Mapping[str, Any] | None) -> tuple[DiffLine, ...]:
-    """A drift's difference as text lines; a missing or unmanaged resource gets one line."""
-    if not difference:
-        if drift_type == DriftType.MISSING.value:
-            return (DiffLine("(resource)", "removed", "declared in IaC", "(absent from AWS)"),)
-        if drift_type == DriftType.UNMANAGED.value:
-            return (DiffLine("(resource)", "added", "(in no IaC source)", "exists in AWS"),)
-        return ()
-    out = []
-    for path, entry in sorted(difference.items()):
-        if not isinstance(entry, Mapping):
-            out.append(DiffLine(str(path), "changed", "", _text(entry)))
-            continue
-        change = str(entry.get("change") or "changed")
-        cost = entry.get(COST_KEY)
-        out.append(
-            DiffLine(
-                path=str(path),
-                change=change,
-                expected="(absent)" if change == "added" else _text(entry.get("expected")),
-                actual="(absent)" if change == "removed" else _text(entry.get("actual")),
-                cost_delta=float(cost) if isinstance(cost, int | float) else None,
-            )
-        )
-    return tuple(out)
-
-
-def report_drift(drift: Mapping[str, Any]) -> ReportDrift:
-    """A drift dict (``list``/``show``/``scan`` JSON shape) as a report row."""
-    return ReportDrift(
-        id=None if drift.get("id") is None else str(drift["id"]),
-        resource_type=str(drift.get("resource_type") or ""),
-        resource_id=str(drift.get("resource_id") or ""),
-        region=str(drift.get("region") or ""),
-        account_id=None if drift.get("account_id") is None else str(drift["account_id"]),
-        drift_type=str(drift.get("drift_type") or ""),
-        severity=str(drift.get("severity") or ""),
-        status=str(drift.get("status") or ""),
-        cost_impact_monthly=_money(drift.get("cost_impact_monthly")),
-        detected_at=_iso(drift.get("detected_at")),
-        last_seen_at=_iso(drift.get("last_seen_at")),
-        iac_source=None if drift.get("iac_source") is None else str(drift["iac_source"]),
-        differences=diff_lines(str(drift.get("drift_type") or ""), drift.get("difference")),
-    )
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 # --- from the database ---------------------------------------------------------------------------
@@ -362,7 +230,7 @@ def report_from_scan(result: Mapping[str, Any], *, now: datetime | None = None) 
         open_total=len(open_rows),
         undecided_total=undecided,
         resolved_total=None,
-        open_cost_impact_monthly=_money(sum(d.cost_impact_monthly for d in open_rows)),
+        open_cost_impact_monthly=money(sum(d.cost_impact_monthly for d in open_rows)),
         by_severity=by_severity,
         by_status=by_status,
         breakdowns=(
@@ -377,7 +245,7 @@ def report_from_scan(result: Mapping[str, Any], *, now: datetime | None = None) 
             Breakdown("Drifts by region", tuple((k, n, None) for k, n in by_region.items())),
         ),
         time_charts=(),
-        drifts=tuple(sorted(drifts, key=lambda d: (-_RANK.get(d.severity, 0), d.resource_id))),
+        drifts=tuple(sorted(drifts, key=lambda d: (-RANK.get(d.severity, 0), d.resource_id))),
         drift_total=len(drifts),
         charts_note=(
             "A single scan has no history: `driftctl report --html FILE` charts drift count "
@@ -399,7 +267,7 @@ def _costs(rows: Iterable[ReportDrift], attr: str) -> dict[str, Decimal]:
     for row in rows:
         key = getattr(row, attr)
         out[key] = out.get(key, Decimal(0)) + row.cost_impact_monthly
-    return {k: _money(v) for k, v in out.items()}
+    return {k: money(v) for k, v in out.items()}
 
 
 def _resources_fact(summary: Mapping[str, Any]) -> str:

@@ -1,4 +1,6 @@
-"""``driftctl summary``: open drift counts, open cost impact, a daily trend and a timeline.
+"""``driftctl summary``: open drift counts, open cost impact and a daily trend.
+
+The timeline (``summary --timeline``) is ``services.timeline``.
 
 Every figure is aggregated by the database (GROUP BY); Python only lays the per-day groups out
 on the calendar. Days are UTC calendar days, the last one being today.
@@ -16,12 +18,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, func, literal_column, or_, select
 from sqlmodel import Session, col
 
-from driftctl.db.models import AuditLog, CostMetric, Drift, Scan
+from driftctl.db.models import CostMetric, Drift, Scan
 from driftctl.db.types import utcnow
 from driftctl.domain import (
     OPEN_STATUSES,
     UNDECIDED_STATUSES,
-    AuditAction,
     DriftStatus,
     DriftType,
     Severity,
@@ -37,20 +38,13 @@ MAX_SCANS = 200
 _CENT = Decimal("0.01")
 _RESOLVED = DriftStatus.RESOLVED.value
 
-# Timeline column -> the audit action counted in it (detections come from drifts.detected_at).
-TIMELINE_ACTIONS = {
-    "approved": AuditAction.DRIFT_APPROVED.value,
-    "rejected": AuditAction.DRIFT_REJECTED.value,
-    "resolved": AuditAction.DRIFT_RESOLVED.value,
-}
-
 
 def _money(value: Any) -> Decimal:
     """A database sum (Decimal, float or None) as USD with cents."""
     return Decimal(str(value or 0)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _iso_day(value: date) -> str:
+def iso_day(value: date) -> str:
     return value.isoformat()
 
 
@@ -118,11 +112,11 @@ class Summary:
             "cost_by_severity": {k: float(v) for k, v in self.cost_by_severity.items()},
             "trend": {
                 "days": self.days,
-                "from": _iso_day(first) if first else None,
-                "to": _iso_day(last) if last else None,
+                "from": iso_day(first) if first else None,
+                "to": iso_day(last) if last else None,
                 "points": [
                     {
-                        "date": _iso_day(p.day),
+                        "date": iso_day(p.day),
                         "detected": p.detected,
                         "resolved": p.resolved,
                         "open": p.open,
@@ -146,60 +140,6 @@ class Summary:
         }
 
 
-@dataclass(frozen=True)
-class TimelineDay:
-    """What happened to drifts on one UTC day."""
-
-    day: date
-    detected: int
-    approved: int
-    rejected: int
-    resolved: int
-
-    @property
-    def total(self) -> int:
-        """Every event of the day."""
-        return self.detected + self.approved + self.rejected + self.resolved
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """Detections, approvals, rejections and resolutions per day."""
-
-    generated_at: datetime
-    days: int
-    points: tuple[TimelineDay, ...]
-
-    def totals(self) -> dict[str, int]:
-        """Each kind of event summed over the window."""
-        return {
-            "detected": sum(p.detected for p in self.points),
-            "approved": sum(p.approved for p in self.points),
-            "rejected": sum(p.rejected for p in self.points),
-            "resolved": sum(p.resolved for p in self.points),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``summary --timeline -o json`` object."""
-        return {
-            "generated_at": self.generated_at.isoformat(),
-            "days": self.days,
-            "from": _iso_day(self.points[0].day) if self.points else None,
-            "to": _iso_day(self.points[-1].day) if self.points else None,
-            "totals": self.totals(),
-            "points": [
-                {
-                    "date": _iso_day(p.day),
-                    "detected": p.detected,
-                    "approved": p.approved,
-                    "rejected": p.rejected,
-                    "resolved": p.resolved,
-                }
-                for p in self.points
-            ],
-        }
-
-
 def check_days(days: int) -> int:
     """Return days unchanged; raises ValidationError outside 1..366."""
     if not 1 <= days <= MAX_DAYS:
@@ -207,7 +147,7 @@ def check_days(days: int) -> int:
     return days
 
 
-def _window(days: int, now: datetime) -> tuple[list[date], datetime]:
+def window(days: int, now: datetime) -> tuple[list[date], datetime]:
     """The calendar days of the window (oldest first) and the instant the first one starts."""
     today = now.astimezone(UTC).date()
     calendar = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
@@ -215,7 +155,7 @@ def _window(days: int, now: datetime) -> tuple[list[date], datetime]:
     return calendar, start
 
 
-def _day(session: Session, column: Any) -> ColumnElement[str]:
+def day_sql(session: Session, column: Any) -> ColumnElement[str]:
     """``YYYY-MM-DD`` of a timestamp column in UTC, as SQL the database groups by.
 
     The constants are literal SQL, not bound parameters: PostgreSQL only matches a GROUP BY
@@ -232,7 +172,7 @@ def _day(session: Session, column: Any) -> ColumnElement[str]:
     return func.substr(column, literal_column("1"), literal_column("10"), type_=String)
 
 
-def _per_day(rows: Iterable[Any]) -> dict[str, int]:
+def per_day(rows: Iterable[Any]) -> dict[str, int]:
     return {str(day): int(count) for day, count in rows if day is not None}
 
 
@@ -243,7 +183,7 @@ def build_summary(
     """Aggregate open drifts and the last ``days`` days; raises ValidationError for bad days."""
     check_days(days)
     now = now or utcnow()
-    calendar, start = _window(days, now)
+    calendar, start = window(days, now)
     with ctx.read() as session:
         groups = _open_groups(session)
         resolved_total = int(
@@ -311,16 +251,16 @@ def _open_groups(session: Session) -> list[Any]:
 
 
 def _trend(session: Session, calendar: list[date], start: datetime) -> tuple[TrendDay, ...]:
-    detected_day = _day(session, col(Drift.detected_at))
-    detected = _per_day(
+    detected_day = day_sql(session, col(Drift.detected_at))
+    detected = per_day(
         session.execute(
             select(detected_day, func.count())
             .where(col(Drift.detected_at) >= start)
             .group_by(detected_day)
         ).all()
     )
-    resolved_day = _day(session, col(Drift.resolved_at))
-    resolved = _per_day(
+    resolved_day = day_sql(session, col(Drift.resolved_at))
+    resolved = per_day(
         session.execute(
             select(resolved_day, func.count())
             .where(col(Drift.status) == _RESOLVED, col(Drift.resolved_at) >= start)
@@ -342,7 +282,7 @@ def _trend(session: Session, calendar: list[date], start: datetime) -> tuple[Tre
     points: list[TrendDay] = []
     open_now = open_at_start
     for day in calendar:
-        key = _iso_day(day)
+        key = iso_day(day)
         open_now += detected.get(key, 0) - resolved.get(key, 0)
         points.append(
             TrendDay(
@@ -358,7 +298,7 @@ def _trend(session: Session, calendar: list[date], start: datetime) -> tuple[Tre
 
 def _daily_costs(session: Session, start: datetime) -> dict[str, Decimal]:
     """Per day: the sum over drifts of the last cost a scan recorded for each that day."""
-    metric_day = _day(session, col(CostMetric.recorded_at))
+    metric_day = day_sql(session, col(CostMetric.recorded_at))
     latest = (
         select(
             col(CostMetric.drift_id).label("drift_id"),
@@ -422,52 +362,6 @@ def scan_costs(
     """The cost time series per recorded scan of the last ``days`` days, oldest first; raises
     ValidationError for bad days."""
     check_days(days)
-    _, start = _window(days, now or utcnow())
+    _, start = window(days, now or utcnow())
     with ctx.read() as session:
         return list(_scans(session, start))
-
-
-@timed
-def build_timeline(
-    ctx: Context, *, days: int = DEFAULT_DAYS, now: datetime | None = None
-) -> Timeline:
-    """Detections, approvals, rejections and resolutions per day for the last ``days`` days;
-    raises ValidationError for bad days."""
-    check_days(days)
-    now = now or utcnow()
-    calendar, start = _window(days, now)
-    with ctx.read() as session:
-        detected_day = _day(session, col(Drift.detected_at))
-        detected = _per_day(
-            session.execute(
-                select(detected_day, func.count())
-                .where(col(Drift.detected_at) >= start)
-                .group_by(detected_day)
-            ).all()
-        )
-        audit_day = _day(session, col(AuditLog.created_at))
-        events: dict[tuple[str, str], int] = {}
-        for day, action, count in session.execute(
-            select(audit_day, col(AuditLog.action), func.count())
-            .where(
-                col(AuditLog.created_at) >= start,
-                col(AuditLog.action).in_(list(TIMELINE_ACTIONS.values())),
-            )
-            .group_by(audit_day, col(AuditLog.action))
-        ).all():
-            events[(str(day), str(action))] = int(count)
-
-    def on(day: str, kind: str) -> int:
-        return events.get((day, TIMELINE_ACTIONS[kind]), 0)
-
-    points = tuple(
-        TimelineDay(
-            day=day,
-            detected=detected.get(_iso_day(day), 0),
-            approved=on(_iso_day(day), "approved"),
-            rejected=on(_iso_day(day), "rejected"),
-            resolved=on(_iso_day(day), "resolved"),
-        )
-        for day in calendar
-    )
-    return Timeline(generated_at=now, days=days, points=points)

@@ -118,6 +118,22 @@ def instances(doc: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]
             yield resource["type"], address(resource, instance), instance["attributes"]
 
 
+def resource_ids(doc: Mapping[str, Any]) -> dict[str, str]:
+    """Terraform address -> driftctl resource id, for each main resource of a compared type."""
+    from driftctl.types.registry import terraform_type
+
+    out: dict[str, str] = {}
+    for rtype, where, attrs in instances(doc):
+        found = terraform_type(rtype)
+        if found is None or found[1].parent:
+            continue
+        spec, tf = found
+        ident = next((str(attrs[name]) for name in tf.id if attrs.get(name)), None)
+        if ident:
+            out[where] = spec.canonical_id(ident)
+    return out
+
+
 def rewrite_ids(text: str, ids: Mapping[str, str]) -> str:
     """Replace each state id by the emulator's, as whole tokens (inside ARNs and lists too)."""
     changed = {old: new for old, new in ids.items() if old and old != new}

@@ -17,8 +17,6 @@ Terraform's "Disabled" versioning (never enabled) and AWS's "Suspended" both mea
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from driftctl import normalize
@@ -32,7 +30,8 @@ from driftctl.diff.conditions import (
 )
 from driftctl.iac.instance import StateInstance, Step, boolean, policy, put, text
 from driftctl.resources import SENSITIVE, ActualResource
-from driftctl.scanner.base import Collected, ScanContext, ScanError
+from driftctl.scanner.base import Collected, ScanContext
+from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
 from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
 
@@ -45,11 +44,12 @@ T = TypeVar("T")
 
 # AWS applies SSE-S3 to every bucket without an explicit configuration (since January 2023).
 DEFAULT_ENCRYPTION: dict[str, str | None] = {"sse_algorithm": "AES256", "kms_master_key_id": None}
-_NO_PUBLIC_ACCESS_BLOCK = {
-    "block_public_acls": False,
-    "block_public_policy": False,
-    "ignore_public_acls": False,
-    "restrict_public_buckets": False,
+# Terraform's public access block flags and AWS's names for them.
+PUBLIC_ACCESS_BLOCK_FLAGS = {
+    "block_public_acls": "BlockPublicAcls",
+    "block_public_policy": "BlockPublicPolicy",
+    "ignore_public_acls": "IgnorePublicAcls",
+    "restrict_public_buckets": "RestrictPublicBuckets",
 }
 # ListBuckets accepts up to 10,000 per page.
 _LIST_PAGE_SIZE = 10_000
@@ -57,15 +57,6 @@ _LIST_PAGE_SIZE = 10_000
 
 class _BucketGone(Exception):
     """The bucket was deleted between the listing and the read."""
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    resource: ActualResource | None = None
-    # Regions left incomplete by this bucket, with the reason.
-    failed_regions: tuple[str, ...] = ()
-    code: str = ""
-    message: str = ""
 
 
 def bucket_region(location_constraint: str | None) -> str:
@@ -88,36 +79,14 @@ def collect(ctx: ScanContext, region: str) -> Collected:
     if not buckets:
         return Collected()
     wanted = frozenset(ctx.regions)
-    with ThreadPoolExecutor(
-        max_workers=min(ctx.s3_workers, len(buckets)), thread_name_prefix="driftctl-s3"
-    ) as pool:
-        outcomes = list(pool.map(lambda b: _read_bucket(ctx, lister, b, wanted), buckets))
-    return _gather(outcomes, ctx.regions)
-
-
-def _gather(outcomes: list[_Outcome], regions: tuple[str, ...]) -> Collected:
-    collected = Collected()
-    failed: dict[str, list[_Outcome]] = {}
-    for outcome in outcomes:
-        if outcome.resource is not None:
-            collected.resources.append(outcome.resource)
-        for failed_region in outcome.failed_regions:
-            failed.setdefault(failed_region, []).append(outcome)
-    for failed_region in regions:
-        problems = failed.get(failed_region)
-        if not problems:
-            continue
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more buckets)" if len(problems) > 1 else ""
-        collected.failures.append(
-            ScanError(RESOURCE_TYPE, failed_region, first.code, first.message + more)
-        )
-    return collected
+    return read_each(
+        ctx, RESOURCE_TYPE, buckets, lambda b: _read_bucket(ctx, lister, b, wanted), noun="buckets"
+    )
 
 
 def _read_bucket(
     ctx: ScanContext, lister: S3Client, bucket: BucketTypeDef, wanted: frozenset[str]
-) -> _Outcome:
+) -> Detail:
     from botocore.exceptions import BotoCoreError, ClientError
 
     name = bucket["Name"]
@@ -126,19 +95,19 @@ def _read_bucket(
             _call(lambda: lister.get_bucket_location(Bucket=name).get("LocationConstraint"))
         )
     except _BucketGone:
-        return _Outcome()
+        return Detail()
     except (BotoCoreError, ClientError) as exc:
         # Without its region the bucket could belong to any scanned region.
         return _failure(tuple(sorted(wanted)), name, exc)
     if region not in wanted:
-        return _Outcome()
+        return Detail()
     try:
         attributes = read_settings(ctx.aws.client("s3", region), name)
     except _BucketGone:
-        return _Outcome()
+        return Detail()
     except (BotoCoreError, ClientError, ValueError) as exc:
         return _failure((region,), name, exc)
-    return _Outcome(
+    return Detail(
         resource=ActualResource(
             resource_type=RESOURCE_TYPE,
             resource_id=name,
@@ -149,14 +118,11 @@ def _read_bucket(
     )
 
 
-def _failure(regions: tuple[str, ...], name: str, exc: BaseException) -> _Outcome:
-    from driftctl.scanner.session import error_details
-
+def _failure(regions: tuple[str, ...], name: str, exc: BaseException) -> Detail:
     if isinstance(exc, ValueError):
-        code, message = "InvalidPolicy", f"bucket policy is not valid JSON: {exc}"
-    else:
-        code, message = error_details(exc)
-    return _Outcome(failed_regions=regions, code=code, message=f"bucket {name}: {message}")
+        message = f"bucket {name}: bucket policy is not valid JSON: {exc}"
+        return Detail(failed_regions=regions, code="InvalidPolicy", message=message)
+    return failed(regions, f"bucket {name}", exc)
 
 
 def read_settings(client: S3Client, name: str) -> dict[str, Any]:
@@ -186,15 +152,10 @@ def read_settings(client: S3Client, name: str) -> dict[str, Any]:
                 "sse_algorithm": default.get("SSEAlgorithm", "AES256"),
                 "kms_master_key_id": default.get("KMSMasterKeyID") or None,
             }
-    pab = dict(_NO_PUBLIC_ACCESS_BLOCK)
-    if access_block is not None:
-        conf = access_block.get("PublicAccessBlockConfiguration", {})
-        pab = {
-            "block_public_acls": bool(conf.get("BlockPublicAcls", False)),
-            "block_public_policy": bool(conf.get("BlockPublicPolicy", False)),
-            "ignore_public_acls": bool(conf.get("IgnorePublicAcls", False)),
-            "restrict_public_buckets": bool(conf.get("RestrictPublicBuckets", False)),
-        }
+    conf: Mapping[str, Any] = (
+        access_block.get("PublicAccessBlockConfiguration", {}) if access_block else {}
+    )
+    pab = {flag: bool(conf.get(aws, False)) for flag, aws in PUBLIC_ACCESS_BLOCK_FLAGS.items()}
     return {
         "versioning": versioning.get("Status") or "Disabled",
         "server_side_encryption": sse,
@@ -245,13 +206,6 @@ def _risky(attributes: Mapping[str, Any]) -> bool:
 
 
 # -- reading the state -------------------------------------------------------------------------
-
-PUBLIC_ACCESS_BLOCK_FLAGS = (
-    "block_public_acls",
-    "block_public_policy",
-    "ignore_public_acls",
-    "restrict_public_buckets",
-)
 
 
 def _sse(inst: StateInstance, *path: Step) -> Any:
@@ -381,14 +335,9 @@ def _build_encryption(ctx: BuildContext, attrs: dict[str, Any]) -> None:
 
 def put_public_access_block(ctx: BuildContext, attrs: Mapping[str, Any]) -> None:
     """Set a bucket's public access block from ``aws_s3_bucket_public_access_block`` attributes."""
+    conf = {aws: bool(attrs.get(flag)) for flag, aws in PUBLIC_ACCESS_BLOCK_FLAGS.items()}
     ctx.client("s3").put_public_access_block(
-        Bucket=attrs["bucket"],
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": bool(attrs.get("block_public_acls")),
-            "BlockPublicPolicy": bool(attrs.get("block_public_policy")),
-            "IgnorePublicAcls": bool(attrs.get("ignore_public_acls")),
-            "RestrictPublicBuckets": bool(attrs.get("restrict_public_buckets")),
-        },
+        Bucket=attrs["bucket"], PublicAccessBlockConfiguration=conf
     )
 
 

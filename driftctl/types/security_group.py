@@ -314,6 +314,30 @@ def _build_vpc_rule(direction: str) -> Builder:
     return Builder(create, after=("aws_security_group",))
 
 
+def _build_rule(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    """One ``aws_security_group_rule``."""
+    group_id = ctx.id(attrs["security_group_id"])
+    source = attrs.get("source_security_group_id")
+    groups = [ctx.id(source)] if source else []
+    if attrs.get("self"):
+        groups.append(group_id)
+    rule = permission(
+        str(attrs["protocol"]),
+        attrs.get("from_port"),
+        attrs.get("to_port"),
+        cidrs=attrs.get("cidr_blocks") or [],
+        ipv6_cidrs=attrs.get("ipv6_cidr_blocks") or [],
+        prefix_lists=attrs.get("prefix_list_ids") or [],
+        groups=groups,
+        description=attrs.get("description") or "",
+    )
+    ec2 = ctx.client("ec2")
+    if attrs["type"] == "ingress":
+        ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[rule])
+    else:
+        ec2.authorize_security_group_egress(GroupId=group_id, IpPermissions=[rule])
+
+
 _RULE_NOT_COMPARED = {"description": "rule descriptions are not part of the rule key"}
 
 SPEC = ResourceSpec(
@@ -371,6 +395,7 @@ SPEC = ResourceSpec(
     risky=_risky,
     builders={
         "aws_security_group": Builder(_build_group, after=("aws_vpc",)),
+        "aws_security_group_rule": Builder(_build_rule, after=("aws_security_group",)),
         "aws_vpc_security_group_ingress_rule": _build_vpc_rule("ingress"),
         "aws_vpc_security_group_egress_rule": _build_vpc_rule("egress"),
     },

@@ -13,7 +13,8 @@ from sqlalchemy import event
 
 from driftctl.db.types import utcnow
 from driftctl.services import drifts as drift_service
-from driftctl.services.summary import build_summary, build_timeline, scan_costs
+from driftctl.services.summary import build_summary, scan_costs
+from driftctl.services.timeline import build_timeline
 from tests.costs.seed import seed_estate
 from tests.factories import insert_drifts, make_drift
 

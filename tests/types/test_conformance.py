@@ -1,0 +1,110 @@
+"""Every registered resource type, checked the same way against its fixture in moto.
+
+For each type: its fixture state is built in a fresh emulated account; a scan finds no drift and
+makes exactly the API calls the type declares as its minimum; AWS-owned objects are never
+unmanaged; and each declared mutation is found with its difference key and severity.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from driftctl.types import registry
+from driftctl.types.spec import ResourceSpec, minimum_calls
+from tests.types.entries import ENTRIES
+from tests.types.harness import Entry, Scan, emulated_account, entry_severity, scan
+
+SPECS = registry.SPECS
+IDS = [spec.resource_type for spec in SPECS]
+
+
+def _entry(spec: ResourceSpec) -> Entry:
+    entry = ENTRIES.get(spec.resource_type)
+    assert entry is not None, (
+        f"{spec.resource_type} has no conformance entry: add one to tests/types/entries.py"
+    )
+    return entry
+
+
+def _describe(result: Scan, resource_type: str) -> list[str]:
+    return [
+        f"{f.drift_type.value} {f.resource_id}: {sorted(f.difference)}"
+        for f in result.findings(resource_type)
+    ]
+
+
+def test_every_entry_names_a_registered_type() -> None:
+    assert set(ENTRIES) <= set(registry.names())
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_a_clean_account_has_no_drift_and_costs_the_declared_calls(
+    spec: ResourceSpec, tmp_path: Path
+) -> None:
+    entry = _entry(spec)
+    name = spec.resource_type
+    with emulated_account(entry, tmp_path) as account:
+        result = scan(account, name)
+        assert result.actual.errors == []
+        assert _describe(result, name) == []
+        declared = [r for r in result.expected.resources if r.resource_type == name]
+        assert declared, f"the fixture {entry.fixture} declares no {name}"
+        in_sync = {k.resource_id for k in result.comparison.in_sync if k.resource_type == name}
+        assert in_sync == {r.resource_id for r in declared}
+
+        listed: dict[str, int] = {}
+        for resource in result.actual.resources:
+            listed[resource.region] = listed.get(resource.region, 0) + 1
+        if not listed:
+            listed = dict.fromkeys(result.actual.regions, 0)
+        minimum = minimum_calls(spec.api_calls, listed, managed=len(declared))
+        with_conditional = minimum_calls(
+            spec.api_calls, listed, managed=len(declared), include_conditional=True
+        )
+        calls = dict(result.actual.api_calls)
+        calls.pop("sts:GetCallerIdentity", None)
+        for call in spec.api_calls:
+            if call.when is not None:
+                made = calls.pop(call.operation, 0)
+                assert made in (0, with_conditional[call.operation]), call.operation
+        assert calls == minimum
+
+        if entry.aws_owned is not None:
+            owned = entry.aws_owned(account)
+            assert owned
+            again = scan(account, name, with_state=False)
+            unmanaged = {f.resource_id for f in again.findings(name)}
+            assert not unmanaged & set(owned)
+            present = {r.resource_id for r in again.actual.resources}
+            assert set(owned) <= present, "the AWS-owned objects must be listed, then skipped"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_every_declared_mutation_is_found(spec: ResourceSpec, tmp_path: Path) -> None:
+    entry = _entry(spec)
+    name = spec.resource_type
+    assert entry.mutations, f"{name} declares no mutation"
+    kinds = {m.drift_type for m in entry.mutations}
+    assert {"modified", "unmanaged"} <= kinds
+    with emulated_account(entry, tmp_path) as account:
+        for mutation in entry.mutations:
+            created = mutation.apply(account)
+            result = scan(account, name)
+            target = account.ids[mutation.target] if mutation.target else created
+            assert target, f"{mutation.name}: no resource to look for"
+            found = [
+                f
+                for f in result.findings(name)
+                if f.resource_id == target and f.drift_type.value == mutation.drift_type
+            ]
+            assert found, f"{mutation.name}: not found in {_describe(result, name)}"
+            [finding] = found
+            if mutation.drift_type == "modified":
+                assert mutation.key in finding.difference, (
+                    f"{mutation.name}: {sorted(finding.difference)}"
+                )
+                assert entry_severity(finding, mutation.key) == mutation.severity, mutation.name
+            else:
+                assert finding.severity.value == mutation.severity, mutation.name
