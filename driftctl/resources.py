@@ -12,10 +12,28 @@ string ``SENSITIVE`` and are never compared, stored or printed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 SENSITIVE = "(sensitive)"
+
+SECRET_NAME_PARTS = ("password", "secret", "token", "private_key", "access_key", "credentials")
+
+
+def looks_secret(name: str) -> bool:
+    """True when a key name suggests its value is a secret (``db_password``, ``ApiToken``...)."""
+    lowered = name.lower()
+    return any(part in lowered for part in SECRET_NAME_PARTS)
+
+
+def mask_secret_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a string map with the value of every secret-looking key replaced by SENSITIVE.
+
+    For both sides: the state readers and the AWS readers (tags, environment variables), so no
+    such value is stored, logged or printed.
+    """
+    return {str(k): SENSITIVE if looks_secret(str(k)) else v for k, v in values.items()}
 
 
 @dataclass(frozen=True, order=True)

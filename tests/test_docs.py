@@ -77,5 +77,5 @@ def test_readme_resource_types_table_is_generated_from_the_registry() -> None:
 def test_readme_explains_how_to_add_a_resource_type() -> None:
     readme = (ROOT / "README.md").read_text()
     section = readme.split("### Adding a resource type", 1)[1]
-    for step in ("driftctl/types/", "tests/types/fixtures/", "tests/types/entries.py"):
+    for step in ("driftctl/types/", "tests/types/fixtures/", "tests/types/entries/"):
         assert step in section

@@ -225,7 +225,13 @@ def diff_value(attr: Attr | None, path: str, exp: Any, act: Any, out: dict[str, 
     elif kind is Kind.POLICY_MAP:
         _diff_policy_map(path, exp, act, out)
     elif kind is Kind.TAGS:
+        _diff_full_map(path, exp, act, out, reserved=_RESERVED_TAG_PREFIX)
+    elif kind is Kind.MAP:
         _diff_full_map(path, exp, act, out)
+    elif kind is Kind.DOCUMENT:
+        exp_doc, act_doc = _document(exp), _document(act)
+        if _canonical_json(exp_doc) != _canonical_json(act_doc):
+            out[path] = _entry(REMOVED if act_doc is None else CHANGED, exp_doc, act_doc)
     elif kind is Kind.OBJECT and isinstance(exp, Mapping):
         fields = attr.fields if attr is not None else {}
         act_map: Mapping[str, Any] = act if isinstance(act, Mapping) else {}
@@ -261,10 +267,14 @@ def _diff_policy_map(path: str, exp: Any, act: Any, out: dict[str, DiffEntry]) -
         _diff_policy(f"{path}.{name}", exp_map.get(name), act_map.get(name), out)
 
 
-def _diff_full_map(path: str, exp: Any, act: Any, out: dict[str, DiffEntry]) -> None:
+def _diff_full_map(
+    path: str, exp: Any, act: Any, out: dict[str, DiffEntry], *, reserved: str | None = None
+) -> None:
     exp_map = normalize.tags(exp)
     act_map = {
-        k: v for k, v in normalize.tags(act).items() if not k.startswith(_RESERVED_TAG_PREFIX)
+        k: v
+        for k, v in normalize.tags(act).items()
+        if reserved is None or not k.startswith(reserved)
     }
     for name in sorted(set(exp_map) | set(act_map)):
         e, a = exp_map.get(name), act_map.get(name)
@@ -301,6 +311,16 @@ def _policy(value: Any) -> Any:
         return normalize.policy(value)
     except (ValueError, TypeError, AttributeError):
         return value
+
+
+def _document(value: Any) -> Any:
+    """A JSON document parsed from text (a value that is not JSON stays as it is)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except (ValueError, RecursionError):
+            return value
+    return None if value == "" else value
 
 
 def _is_scalar(value: Any) -> bool:

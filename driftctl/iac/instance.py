@@ -14,21 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from driftctl import normalize
-from driftctl.resources import SENSITIVE, ResourceKey
+from driftctl.resources import SENSITIVE, ResourceKey, looks_secret, mask_secret_values
 
 if TYPE_CHECKING:
     from driftctl.types.spec import Attr, Schema
 
-SECRET_NAME_PARTS = ("password", "secret", "token", "private_key", "access_key", "credentials")
-
 Step = str | int
 AttrPath = tuple[Step, ...]
-
-
-def looks_secret(name: str) -> bool:
-    """True when a key name suggests its value is a secret (``db_password``, ``ApiToken``...)."""
-    lowered = name.lower()
-    return any(part in lowered for part in SECRET_NAME_PARTS)
 
 
 class BadValue(Exception):
@@ -201,6 +193,21 @@ def integer(value: Any) -> Any:
         raise BadValue(f"expected a number, got {value!r}") from None
 
 
+def number(value: Any) -> Any:
+    """A state value as a float; raises BadValue when it is not a finite number."""
+    import math
+
+    if value is None or value == SENSITIVE:
+        return value
+    try:
+        result = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise BadValue(f"expected a number, got {value!r}") from None
+    if not math.isfinite(result):
+        raise BadValue(f"expected a finite number, got {value!r}")
+    return result
+
+
 def strings(value: Any) -> Any:
     """A list of state values as a sorted list of distinct non-empty strings."""
     if value is None or value == SENSITIVE:
@@ -220,6 +227,18 @@ def policy(value: Any) -> Any:
         return normalize.policy(value)
     except (ValueError, TypeError, AttributeError):
         raise BadValue("a policy document is not valid JSON") from None
+
+
+def document(value: Any) -> Any:
+    """A JSON document (text or object) parsed; raises BadValue on text that is not JSON."""
+    if value is None or value == "" or value == SENSITIVE or not isinstance(value, str):
+        return None if value == "" else value
+    import json
+
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError):
+        raise BadValue("a JSON document is not valid JSON") from None
 
 
 # -- the schema reader -------------------------------------------------------------------------
@@ -261,6 +280,12 @@ def read_attr(inst: StateInstance, name: str, attr: Attr, base: AttrPath) -> Any
         return policy(raw)
     if attr.kind is Kind.TAGS:
         return normalize.tags(raw) if isinstance(raw, Mapping) else None
+    if attr.kind is Kind.MAP:
+        if not isinstance(raw, Mapping):
+            raise BadValue(f"'{name}' is not a map")
+        return mask_secret_values(raw)
+    if attr.kind is Kind.DOCUMENT:
+        return document(raw)
     if attr.kind in (Kind.POLICY_MAP, Kind.JSON):
         return raw
     return _scalar(raw, attr)
@@ -287,6 +312,8 @@ def _scalar(raw: Any, attr: Attr) -> Any:
         return boolean(raw)
     if attr.type is int:
         return integer(raw)
+    if attr.type is float:
+        return number(raw)
     if isinstance(raw, Mapping | list):
         raise BadValue(f"expected a single value, got {type(raw).__name__}")
     return text(raw, empty_is_unset=attr.empty_is_unset)

@@ -55,6 +55,12 @@ class Kind(StrEnum):
     POLICY = "policy"
     # A map of name -> policy document; each name is compared as one policy.
     POLICY_MAP = "policy_map"
+    # A map of string values managed as a whole (environment variables): one entry per key,
+    # ``path.key``; a key only AWS has is drift too.
+    MAP = "map"
+    # A JSON document (text or object: an event pattern, a redrive policy) compared as one
+    # value after parsing, whatever its key order or spacing.
+    DOCUMENT = "document"
     # Any other structure compared as a whole by its canonical JSON (ordered lists of objects).
     JSON = "json"
 
@@ -65,10 +71,11 @@ class Attr:
 
     ``tf`` is where the main Terraform type keeps it: alternative dotted paths (``"a.0.b"``), the
     first one set wins; default: the attribute's own name. ``type`` converts a scalar read from
-    the state (str, int, bool). ``empty_is_unset`` treats ``""`` in the state as "not managed".
-    ``default`` is what AWS means when it reports nothing (compared as equal to an absent
-    value). ``same`` adds an equivalence the kind does not know (``"15"`` vs ``"15.4"``).
-    ``read`` replaces the generic state reading for this attribute.
+    the state (str, int, float, bool; numbers then compare numerically). ``empty_is_unset``
+    treats ``""`` in the state as "not managed". ``default`` is what AWS means when it reports
+    nothing (compared as equal to an absent value). ``same`` adds an equivalence the kind does
+    not know (``"15"`` vs ``"15.4"``). ``read`` replaces the generic state reading for this
+    attribute.
     """
 
     kind: Kind = Kind.SCALAR

@@ -1,6 +1,6 @@
 """The conformance harness: a type's fixture state built in moto, scanned, mutated, scanned again.
 
-An ``Entry`` is what a resource type adds to the conformance test (see ``entries.py``): its
+An ``Entry`` is what a resource type adds to the conformance test (see ``entries/``): its
 fixture state (written the way the AWS provider writes it), the mutations it must detect (each
 with its difference key and severity) and the AWS-created objects it must never call unmanaged.
 """

@@ -23,7 +23,7 @@ IDS = [spec.resource_type for spec in SPECS]
 def _entry(spec: ResourceSpec) -> Entry:
     entry = ENTRIES.get(spec.resource_type)
     assert entry is not None, (
-        f"{spec.resource_type} has no conformance entry: add one to tests/types/entries.py"
+        f"{spec.resource_type} has no conformance entry: add tests/types/entries/<name>.py"
     )
     return entry
 

@@ -1,0 +1,83 @@
+"""Conformance entry of S3 (fixture: s3.tfstate)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.types.entries._common import tag_mutation
+from tests.types.harness import Account, Entry, Mutation
+
+RESOURCE_TYPE = "S3"
+
+ASSETS = "aws_s3_bucket.assets"
+LOGS = "aws_s3_bucket.access_logs"
+
+
+def _suspend(account: Account) -> None:
+    account.client("s3").put_bucket_versioning(
+        Bucket=account.ids[ASSETS], VersioningConfiguration={"Status": "Suspended"}
+    )
+
+
+def _unblock(account: Account) -> None:
+    account.client("s3").delete_public_access_block(Bucket=account.ids[ASSETS])
+
+
+def _public_policy(account: Account) -> None:
+    bucket = account.ids[ASSETS]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+    account.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+def _sse_s3(account: Account) -> None:
+    account.client("s3").put_bucket_encryption(
+        Bucket=account.ids[ASSETS],
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+
+
+def _delete_logs(account: Account) -> None:
+    account.client("s3").delete_bucket(Bucket=account.ids[LOGS])
+
+
+def _shadow_bucket(account: Account) -> str:
+    account.client("s3").create_bucket(Bucket="conformance-shadow-copy")
+    return "conformance-shadow-copy"
+
+
+ENTRY = Entry(
+    fixture="s3.tfstate",
+    mutations=(
+        Mutation("versioning suspended", _suspend, ASSETS, "versioning", "critical"),
+        Mutation(
+            "public access block removed",
+            _unblock,
+            ASSETS,
+            "public_access_block.block_public_policy",
+            "critical",
+        ),
+        Mutation("policy made public", _public_policy, ASSETS, "policy", "critical"),
+        Mutation(
+            "KMS encryption replaced by SSE-S3",
+            _sse_s3,
+            ASSETS,
+            "server_side_encryption.sse_algorithm",
+            "warning",
+        ),
+        tag_mutation("s3", ASSETS),
+        Mutation("deleted", _delete_logs, LOGS, "", "warning", "missing"),
+        Mutation("unblocked bucket", _shadow_bucket, None, "", "critical", "unmanaged"),
+    ),
+)
