@@ -202,7 +202,7 @@ def build_demo_estate(
             build_state(ctx, json.loads(text))
         except KeyError as exc:
             raise InternalError(f"the demo cannot build the bundled state: {exc}") from None
-        rewritten = rewrite_ids(text, ctx.ids)
+        rewritten = _new_lineage(rewrite_ids(text, ctx.ids))
         doc = json.loads(rewritten)
         state_path = _write_state(workdir, rewritten)
         estate = DemoEstate(
@@ -216,6 +216,15 @@ def build_demo_estate(
     except (BotoCoreError, ClientError) as exc:
         raise InternalError(f"building the demo estate failed: {_reason(exc)}") from None
     return estate
+
+
+def _new_lineage(text: str) -> str:
+    """The state with a lineage of its own: each demo run is a new account, and its drifts must
+    not be taken for (and resolve) an earlier run's."""
+    import re
+    import uuid
+
+    return re.sub(r'"lineage":\s*"[^"]*"', f'"lineage": "{uuid.uuid4()}"', text, count=1)
 
 
 def _write_state(workdir: Path, text: str) -> Path:

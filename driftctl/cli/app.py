@@ -24,6 +24,7 @@ from driftctl.cli import (
     pricing_cmd,
     report_cmd,
     scan_cmd,
+    scans_cmd,
     secret_cmd,
     summary_cmd,
     types_cmd,
@@ -112,6 +113,7 @@ def _global(
 
 # The command list: one line per command or group.
 app.command("scan")(scan_cmd.scan)
+app.command("scans")(scans_cmd.scans)
 app.add_typer(scan_cmd.baseline_app, name="baseline")
 drifts_cmd.register(app)
 app.add_typer(audit_cmd.app, name="audit")

@@ -40,6 +40,29 @@ def service_context(ctx: typer.Context, *, command: str, migrate: bool = True) -
     return svc
 
 
+def existing_context(ctx: typer.Context, *, command: str) -> Context | None:
+    """The database's context only if it exists and its user may read it (nothing is created).
+
+    None otherwise: then the command goes on without it, saying why on stderr at -v.
+    """
+    from driftctl.errors import DriftctlError
+    from driftctl.services.context import open_existing
+    from driftctl.services.identity import current_actor
+
+    svc = open_existing(settings(ctx), command=command)
+    if svc is None:
+        return None
+    ctx.call_on_close(svc.dispose)
+    try:
+        svc.actor = current_actor(svc)
+    except DriftctlError as exc:
+        import logging
+
+        logging.getLogger("driftctl").info("not reading the database: %s", exc.message)
+        return None
+    return svc
+
+
 def output_format(ctx: typer.Context, allowed: tuple[str, ...], default: str = "table") -> str:
     """The -o value, checked against what this command can print."""
     value = state(ctx).output or default

@@ -131,7 +131,10 @@ def scan(
         "manual", "--source", help="Who runs this scan: manual, scheduler or api."
     ),
     no_store: bool = typer.Option(
-        False, "--no-store", help="Compare and print only: write nothing to the database."
+        False,
+        "--no-store",
+        help="Compare and print only: write nothing. Approvals and statuses of an existing "
+        "database still apply.",
     ),
     output_file: str | None = typer.Option(
         None,
@@ -172,7 +175,11 @@ def scan(
     validate(options)
     if output_file and fmt == "table":
         raise ValidationError("--output-file needs -o json, sarif, junit, markdown or html")
-    context = None if no_store else runtime.service_context(ctx, command="driftctl scan")
+    context = (
+        runtime.existing_context(ctx, command="driftctl scan")
+        if no_store
+        else runtime.service_context(ctx, command="driftctl scan")
+    )
     with runtime.progress("Scanning AWS"):
         outcome = run_scan(context, options, settings=runtime.settings(ctx))
     emit_result(outcome.result, fmt, output_file)

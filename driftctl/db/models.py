@@ -117,6 +117,12 @@ class Scan(SQLModel, table=True):
         CheckConstraint(_in("status", SCAN_STATUSES), name="status"),
         CheckConstraint(_in("source", DETECTED_BY), name="source"),
         Index("ix_scans_started_at", text("started_at DESC")),
+        Index(
+            "ix_scans_running",
+            "status",
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
     )
 
     id: uuid.UUID = _pk()
@@ -145,6 +151,10 @@ class Scan(SQLModel, table=True):
     driftctl_version: str = Field(sa_column=Column(String(50), nullable=False))
     actor_id: uuid.UUID | None = _fk("users.id", ondelete="SET NULL")
     actor_email: str | None = Field(default=None, sa_column=Column(String(255)))
+    source_key: str | None = Field(default=None, sa_column=Column(String(64)))
+    # Renewed while the scan runs; with ``runner`` (host:pid) it tells a dead scan from a live one.
+    heartbeat_at: datetime | None = _ts()
+    runner: str | None = Field(default=None, sa_column=Column(String(255)))
 
 
 class Drift(SQLModel, table=True):
@@ -165,9 +175,12 @@ class Drift(SQLModel, table=True):
         CheckConstraint(
             "cost_impact_monthly >= 0 AND cost_impact_monthly <= 999999", name="cost_range"
         ),
+        # One open drift per fingerprint and expected-state source ('' for drifts recorded
+        # before sources were).
         Index(
             "uq_drifts_open_fingerprint",
             "fingerprint",
+            "source_key",
             unique=True,
             sqlite_where=text("status <> 'resolved'"),
             postgresql_where=text("status <> 'resolved'"),
@@ -193,6 +206,7 @@ class Drift(SQLModel, table=True):
             postgresql_where=text("approved_at IS NOT NULL"),
         ),
         Index("ix_drifts_resource_id", "resource_id"),
+        Index("ix_drifts_fingerprint", "fingerprint"),
     )
 
     id: uuid.UUID = _pk()
@@ -202,6 +216,10 @@ class Drift(SQLModel, table=True):
     account_id: str | None = Field(default=None, sa_column=Column(String(12)))
     drift_type: str = Field(sa_column=Column(String(20), nullable=False))
     fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    # Hash of the expected-state sources of the scan that found it (services.scanning).
+    source_key: str = Field(
+        default="", sa_column=Column(String(64), nullable=False, server_default="")
+    )
     expected_state: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
     actual_state: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
     difference: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))

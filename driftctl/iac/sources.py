@@ -57,6 +57,20 @@ class ExpectedState:
     regions: set[str] = field(default_factory=set)  # AWS regions the resources live in
     # Managed resource instances in the sources, of every Terraform type (compared or skipped).
     instance_count: int = 0
+    # Identities of the sources read (``ParsedState.identity``), sorted, distinct.
+    source_ids: list[str] = field(default_factory=list)
+
+    @property
+    def source_key(self) -> str:
+        """A hash of the sources: drifts belong to the sources of the scan that found them."""
+        import hashlib
+
+        return hashlib.sha256("\n".join(sorted(set(self.source_ids))).encode()).hexdigest()
+
+    @property
+    def from_baseline(self) -> bool:
+        """True when every source is a baseline (then no legacy drift is adopted)."""
+        return bool(self.source_ids) and all(i.startswith("baseline:") for i in self.source_ids)
 
     @property
     def skipped_count(self) -> int:
@@ -102,6 +116,7 @@ def load_expected(
         skipped_types=dict(sorted(reader.skipped.items())),
         regions={r.region for r in resources if r.region and r.region != GLOBAL_REGION},
         instance_count=reader.instance_count,
+        source_ids=sorted(set(reader.source_ids)),
     )
 
 
@@ -126,6 +141,7 @@ class _Reader:
         self.origins: list[str] = []
         self.skipped: dict[str, int] = {}
         self.instance_count = 0
+        self.source_ids: list[str] = []
         self._seen: set[str] = set()
         self._s3: S3Client | None = None
 
@@ -154,6 +170,7 @@ class _Reader:
         self.origins.append(state.origin)
         self.fragments.extend(state.fragments)
         self.instance_count += state.instance_count
+        self.source_ids.append(state.identity or state.origin)
         for rtype, count in state.skipped_types.items():
             self.skipped[rtype] = self.skipped.get(rtype, 0) + count
 
@@ -259,7 +276,7 @@ class _Reader:
             raise ValidationError(f"{origin}: baselines are not available here")
         if origin in self._seen:
             return
-        state = ParsedState(origin=origin)
+        state = ParsedState(origin=origin, identity=f"baseline:{name}")
         for resource in self.baseline_loader(name):
             state.fragments.extend(fragments_of(resource, origin))
             state.instance_count += 1

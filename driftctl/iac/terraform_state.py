@@ -43,6 +43,9 @@ class ParsedState:
     skipped_types: dict[str, int] = field(default_factory=dict)
     # Managed resource instances of every Terraform type, read or skipped.
     instance_count: int = 0
+    # What identifies this state across serials, paths and backends: its lineage when it has
+    # one ("tfstate:<lineage>"), else its origin; "baseline:<name>" for a baseline.
+    identity: str = ""
 
     @property
     def resources(self) -> list[ExpectedResource]:
@@ -100,7 +103,9 @@ def parse_state(raw: bytes | str, origin: str) -> ParsedState:
         resources = []
     if not isinstance(resources, list):
         raise ValidationError(f"{origin}: 'resources' is not a list: not a valid Terraform state")
-    parsed = ParsedState(origin=origin)
+    lineage = doc.get("lineage")
+    identity = f"tfstate:{lineage}" if isinstance(lineage, str) and lineage else f"tfstate:{origin}"
+    parsed = ParsedState(origin=origin, identity=identity)
     for index, resource in enumerate(resources):
         _parse_resource(parsed, resource, index)
     return parsed

@@ -168,6 +168,39 @@ def open_context(
     return ctx
 
 
+def open_existing(settings: Settings, *, command: str | None = None) -> Context | None:
+    """A context on the configured database only if it already exists and is up to date.
+
+    For reads that must write nothing (``scan --no-store``): no SQLite file is created and no
+    schema migrated; None when there is no database, it is behind, or it cannot be reached.
+    """
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from driftctl.db import SCHEMA_HEAD
+    from driftctl.db.engine import normalize_url
+
+    url = normalize_url(settings.database_url)
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if not database or database == ":memory:" or not Path(database).expanduser().is_file():
+            return None
+    try:
+        ctx = open_context(settings, command=command, migrate=False)
+    except DriftctlError:
+        return None
+    try:
+        current = schema_revision(ctx)
+    except DriftctlError:
+        current = None
+    if current != SCHEMA_HEAD:
+        log.info("not reading the database: it is not at schema %s", SCHEMA_HEAD)
+        ctx.dispose()
+        return None
+    return ctx
+
+
 def ensure_schema(ctx: Context) -> None:
     """SQLite: create/upgrade on first use. PostgreSQL: refuse to run against an old schema."""
     from driftctl.db import SCHEMA_HEAD

@@ -7,6 +7,7 @@ types that no registered resource type compares are counted, reported (``skipped
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -25,7 +26,7 @@ from driftctl.domain import (
     fingerprint,
     jsonable,
 )
-from driftctl.errors import DriftctlError, ExitCode, ValidationError
+from driftctl.errors import ExitCode, ValidationError
 from driftctl.services.context import Context, timed
 from driftctl.types import registry
 
@@ -118,7 +119,8 @@ def _compared(expected: ExpectedState) -> dict[str, Any]:
 def run_scan(
     ctx: Context | None, options: ScanOptions, *, settings: Settings | None = None
 ) -> ScanOutcome:
-    """Scan and (unless ``store`` is off) record. ``ctx`` may be None only with store off.
+    """Scan and (unless ``store`` is off) record. ``ctx`` may be None only with store off;
+    with store off and a ``ctx``, the database's statuses and approvals apply, nothing is written.
 
     Raises ValidationError (bad options or state files), ExternalServiceError (AWS unreachable),
     ForbiddenError (role too low). A partial scan returns exit code 6 with its drifts recorded.
@@ -136,7 +138,8 @@ def run_scan(
         from driftctl.domain import Role
 
         ctx.actor.require(Role.ENGINEER, "record scans")
-    # --no-store has no database context, but driftctl.toml's severity rules still apply.
+    # --no-store reads the database when there is one (approvals apply) and writes nothing;
+    # without one, driftctl.toml's severity rules still apply.
     config = ctx.settings if ctx else settings
     rules = rules_from_config(config.severity.get("rules", []) if config else [])
     if options.store and config is not None:
@@ -161,33 +164,41 @@ def run_scan(
             details={"skipped_types": expected.skipped_types},
         )
     started = utcnow()
-    scan_id = recording.start_scan_row(ctx, options, sources, started) if options.store else None
-    try:
-        actual = scan_aws(options, expected)
-    except DriftctlError as exc:
-        if scan_id is not None and ctx is not None:
-            recording.fail_scan_row(ctx, scan_id, exc)
-        raise
-
-    default_region = actual.regions[0] if actual.regions else "us-east-1"
-    comparison = compare(
-        expected.resources,
-        actual.resources,
-        read_ok=actual.read_ok,
-        default_region=default_region,
-        severity_rules=rules,
-        ignore=ignore,
+    scan_id = (
+        recording.start_scan_row(ctx, options, sources, started, source_key=expected.source_key)
+        if options.store
+        else None
     )
-    findings = _filter(comparison.findings, options)
-    drifts = _with_costs(findings, actual.account_id)
+    beat = recording.Heartbeat(ctx, scan_id) if ctx and scan_id else contextlib.nullcontext()
+    with beat:
+        try:
+            actual = scan_aws(options, expected)
+            comparison = compare(
+                expected.resources,
+                actual.resources,
+                read_ok=actual.read_ok,
+                default_region=actual.regions[0] if actual.regions else "us-east-1",
+                severity_rules=rules,
+                ignore=ignore,
+            )
+            drifts = _with_costs(_filter(comparison.findings, options), actual.account_id)
+            finished = utcnow()
+            if ctx is not None and scan_id is not None:
+                recorded = recording.record(
+                    ctx, scan_id, options, expected, actual, comparison, drifts, finished
+                )
+            else:
+                recorded = [_unstored_drift(d, options, started) for d in drifts]
+                if ctx is not None:
+                    # --no-store with a database: its approvals and statuses apply.
+                    recorded = recording.overlay(
+                        ctx, recorded, [d.difference_hash for d in drifts], expected
+                    )
+        except Exception as exc:
+            if scan_id is not None and ctx is not None:
+                recording.fail_scan_row(ctx, scan_id, exc)
+            raise
     status = ScanStatus.COMPLETED if actual.complete else ScanStatus.PARTIAL
-    finished = utcnow()
-    if options.store and ctx is not None and scan_id is not None:
-        recorded = recording.record(
-            ctx, scan_id, options, expected, actual, comparison, drifts, finished
-        )
-    else:
-        recorded = [_unstored_drift(d, options, started) for d in drifts]
     exit_code = _exit_code(recorded, options.fail_on, status)
     result = {
         "scan": {

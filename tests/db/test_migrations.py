@@ -185,7 +185,8 @@ def test_partial_unique_index_is_partial(engine: Any) -> None:
     insp = inspect(engine)
     index = {i["name"]: i for i in insp.get_indexes("drifts")}["uq_drifts_open_fingerprint"]
     assert index["unique"]
-    assert index["column_names"] == ["fingerprint"]
+    # One open drift per fingerprint and expected-state source.
+    assert index["column_names"] == ["fingerprint", "source_key"]
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             sql = conn.execute(

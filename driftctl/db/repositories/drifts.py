@@ -137,29 +137,71 @@ def transition(
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def open_by_fingerprints(session: Session, fingerprints: Iterable[str]) -> dict[str, Drift]:
-    """Open (not resolved) drifts keyed by fingerprint, fetched in chunks."""
+def open_by_fingerprints(
+    session: Session, fingerprints: Iterable[str], *, source_keys: Sequence[str] = ("",)
+) -> dict[str, Drift]:
+    """Open (not resolved) drifts keyed by fingerprint, fetched in chunks.
+
+    Only drifts whose source_key is one of ``source_keys``; where two match one fingerprint,
+    the one whose key comes first in ``source_keys`` wins.
+    """
     wanted = list(fingerprints)
+    rank = {key: i for i, key in enumerate(source_keys)}
     out: dict[str, Drift] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         stmt = select(Drift).where(
-            col(Drift.fingerprint).in_(chunk), col(Drift.status) != "resolved"
+            col(Drift.fingerprint).in_(chunk),
+            col(Drift.status) != "resolved",
+            col(Drift.source_key).in_(list(source_keys)),
         )
         for drift in session.execute(stmt).scalars():
-            out[drift.fingerprint] = drift
+            kept = out.get(drift.fingerprint)
+            if kept is None or rank[drift.source_key] < rank[kept.source_key]:
+                out[drift.fingerprint] = drift
+    return out
+
+
+def latest_fixed(
+    session: Session, fingerprints: Iterable[str], *, source_keys: Sequence[str] = ("",)
+) -> dict[str, Drift]:
+    """The most recently resolved ``manual-fix`` drift per fingerprint (of ``source_keys``)."""
+    wanted = list(fingerprints)
+    out: dict[str, Drift] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        stmt = (
+            select(Drift)
+            .where(
+                col(Drift.fingerprint).in_(chunk),
+                col(Drift.status) == "resolved",
+                col(Drift.resolved_how) == "manual-fix",
+                col(Drift.source_key).in_(list(source_keys)),
+            )
+            .order_by(col(Drift.resolved_at))
+        )
+        for drift in session.execute(stmt).scalars():
+            out[drift.fingerprint] = drift  # ordered oldest first: the latest stays
     return out
 
 
 def open_in_scope(
-    session: Session, *, pairs: Iterable[tuple[str, str]], account_ids: Sequence[str]
+    session: Session,
+    *,
+    pairs: Iterable[tuple[str, str]],
+    account_ids: Sequence[str],
+    source_keys: Sequence[str] = ("",),
 ) -> list[Drift]:
-    """Open drifts of the given (resource_type, region) pairs, for auto-resolution."""
+    """Open drifts of the given (resource_type, region) pairs and sources, for auto-resolution."""
     pair_list = list(pairs)
     if not pair_list:
         return []
     clauses = [and_(col(Drift.resource_type) == t, col(Drift.region) == r) for t, r in pair_list]
-    stmt = select(Drift).where(col(Drift.status) != "resolved", or_(*clauses))
+    stmt = select(Drift).where(
+        col(Drift.status) != "resolved",
+        or_(*clauses),
+        col(Drift.source_key).in_(list(source_keys)),
+    )
     if account_ids:
         stmt = stmt.where(
             or_(col(Drift.account_id).in_(list(account_ids)), col(Drift.account_id).is_(None))
