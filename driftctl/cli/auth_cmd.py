@@ -57,7 +57,7 @@ def login(
     until = result.expires_at.isoformat(timespec="seconds")
     if print_token:
         assert result.token is not None
-        runtime.emit(result.token + "\n")
+        runtime.emit(result.token + "\n", requested=True)
         write_err(f"logged in as {result.email} ({result.role}) until {until}")
     elif fmt == "json":
         from driftctl.render.json_ import dumps

@@ -175,7 +175,7 @@ def scan(
 
 def report_incomplete(result: dict[str, Any], *, as_json: bool) -> None:
     """One stderr line for a partial scan: exit 6 must say why even when stdout is a file."""
-    from driftctl.cli.console import write_err
+    from driftctl.cli.console import write_error
     from driftctl.errors import ExternalServiceError
 
     errors = result["scan"]["errors"]
@@ -188,9 +188,9 @@ def report_incomplete(result: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         from driftctl.render.json_ import dumps_line
 
-        write_err(dumps_line(error.to_json()))
+        write_error(dumps_line(error.to_json()))
     else:
-        write_err(f"error: {error.message}")
+        write_error(f"error: {error.message}")
 
 
 def emit_result(result: dict[str, Any], fmt: str, output_file: str | None) -> None:

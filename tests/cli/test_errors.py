@@ -43,8 +43,7 @@ def _json_error(result: Any) -> dict[str, Any]:
 
 
 # Each case: arguments after "--db URL", expected exit code, JSON error code, text in the message.
-# Typer's own usage errors (unknown flag, missing argument) are not DriftctlErrors and print
-# Click's usage block instead of one line; they are covered separately below.
+# Typer's own usage errors (unknown flag, missing argument) are covered in test_usage_errors.py.
 BAD_INPUT: list[tuple[list[str], int, str, str]] = [
     (
         ["approve", "00000000-0000-4000-8000-000000000000", "--reason", REASON],
@@ -107,33 +106,6 @@ def test_bad_input(
         assert error["code"] in SPEC_CODES
         assert text in error["message"]
     assert db.snapshot() == before
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["list", "--limit", "abc"],
-        ["list", "--no-such-flag"],
-        ["approve"],
-        ["frobnicate"],
-        ["list", "--page", "0"],
-    ],
-    ids=lambda a: " ".join(a),
-)
-def test_usage_errors_exit_2_on_stderr(cli: Any, db: DbProbe, args: list[str]) -> None:
-    before = db.snapshot()
-    result = cli(["--db", db.url, *args])
-    assert result.exit_code == 2
-    assert result.stdout == ""
-    assert result.stderr.strip()
-    assert "Traceback" not in result.stderr
-    assert db.snapshot() == before
-
-
-def test_usage_error_with_json_output_is_one_json_line(cli: Any) -> None:
-    result = cli(["--db", "sqlite:///unused.db", "list", "--limit", "abc", "-o", "json"])
-    assert result.exit_code == 2
-    assert _json_error(result)["code"] == "VALIDATION_ERROR"
 
 
 @pytest.mark.parametrize("output", [None, "json"])
