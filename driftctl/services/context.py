@@ -133,6 +133,7 @@ class Context:
 @contextmanager
 def db_errors(ctx: Context) -> Iterator[None]:
     """Operational database failures become DatabaseError (exit 6), one line, no password."""
+    from sqlalchemy.exc import DatabaseError as SADatabaseError
     from sqlalchemy.exc import IntegrityError, OperationalError
 
     from driftctl.db.engine import redact_url
@@ -143,7 +144,11 @@ def db_errors(ctx: Context) -> Iterator[None]:
         raise
     except IntegrityError:
         raise
-    except OperationalError as exc:
+    except SADatabaseError as exc:
+        # OperationalError, or SQLite's plain DatabaseError for a damaged file ("database disk
+        # image is malformed"); anything else (a bad statement) is a bug, not the database.
+        if not isinstance(exc, OperationalError) and type(exc.orig).__name__ != "DatabaseError":
+            raise
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise DatabaseError(
             f"database {redact_url(ctx.settings.database_url)} failed: {reason}"
