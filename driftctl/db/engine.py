@@ -38,7 +38,6 @@ SCHEMES_HELP = (
     "use sqlite:///PATH (or a plain file path) or postgresql://USER@HOST/DATABASE "
     "(postgres:// and postgresql+psycopg:// work too)"
 )
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def check_url(url: str) -> str:
@@ -83,9 +82,9 @@ def prepare_sqlite_file(url: str) -> None:
     """Check a SQLite URL's file before SQLite opens it, and create it 0600 if it is new.
 
     Only the default database creates its directory (0700); an explicit path in a directory
-    that does not exist, a directory, or a file that is not a SQLite database is a
-    ValidationError (exit 2). The default database and its -wal/-shm files are also tightened
-    to 0600 when an older driftctl left them readable by others.
+    that does not exist, or a directory, is a ValidationError (exit 2). The default database
+    and its -wal/-shm files are also tightened to 0600 when an older driftctl left them
+    readable by others.
     """
     from sqlalchemy.engine import make_url
 
@@ -109,7 +108,9 @@ def prepare_sqlite_file(url: str) -> None:
     if not path.exists():
         create_private_file(path)
         return
-    _check_sqlite_header(path)
+    # The header is not checked here: opening and closing the file outside SQLite would drop
+    # the POSIX locks this process's own connections hold on it. SQLite's "file is not a
+    # database" is translated where database errors are (services.context.db_errors).
     if default:
         for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             tighten(name, PRIVATE_FILE)
@@ -120,16 +121,6 @@ def _is_default_database(path: Path) -> bool:
 
     default = Path(default_database_url().removeprefix("sqlite:///"))
     return path.absolute() == default.absolute()
-
-
-def _check_sqlite_header(path: Path) -> None:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
-    except OSError:
-        return  # SQLite itself reports what it cannot open (exit 6)
-    if head and head != SQLITE_HEADER:
-        raise ValidationError(f"{path} is not a SQLite database (it has no SQLite header)")
 
 
 def _configure_sqlite(engine: Engine, event: Any, *, read_only: bool) -> None:

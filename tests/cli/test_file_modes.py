@@ -4,32 +4,17 @@ database with its -wal/-shm files, the login token file and the price cache 0600
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 from botocore.stub import Stubber
 from sqlalchemy import text
 
 from driftctl.config import user_cache_dir, user_data_dir
 from driftctl.services.costs import refresh_prices
+from tests.files import file_mode
 from tests.pricing.test_refresh import TODAY, answer_us_east_1
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture
-def umask_000() -> Iterator[None]:
-    previous = os.umask(0)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 def test_default_database_is_private(cli: Any, umask_000: None) -> None:
@@ -39,9 +24,9 @@ def test_default_database_is_private(cli: Any, umask_000: None) -> None:
     assert cli(["list"]).exit_code == 0
     data_dir = user_data_dir()
     db = data_dir / "driftctl.db"
-    assert mode(data_dir) == 0o700
-    assert mode(data_dir.parent) == 0o700  # XDG_DATA_HOME did not exist either
-    assert mode(db) == 0o600
+    assert file_mode(data_dir) == 0o700
+    assert file_mode(data_dir.parent) == 0o700  # XDG_DATA_HOME did not exist either
+    assert file_mode(db) == 0o600
 
     # While a connection is open the -wal and -shm files exist: they follow the database's mode.
     ctx = open_context(load_settings(), command="pytest")
@@ -52,7 +37,7 @@ def test_default_database_is_private(cli: Any, umask_000: None) -> None:
             conn.commit()
             wal, shm = Path(f"{db}-wal"), Path(f"{db}-shm")
             assert wal.exists() and shm.exists()
-            assert (mode(wal), mode(shm)) == (0o600, 0o600)
+            assert (file_mode(wal), file_mode(shm)) == (0o600, 0o600)
     finally:
         ctx.dispose()
 
@@ -62,7 +47,7 @@ def test_explicit_database_file_is_created_private(
 ) -> None:
     path = tmp_path / "team.db"
     assert cli(["--db", f"sqlite:///{path}", "list"]).exit_code == 0
-    assert mode(path) == 0o600
+    assert file_mode(path) == 0o600
 
 
 def test_an_old_world_readable_default_database_is_tightened(cli: Any) -> None:
@@ -73,7 +58,7 @@ def test_an_old_world_readable_default_database_is_tightened(cli: Any) -> None:
 
     assert cli(["list"]).exit_code == 0
 
-    assert (mode(data_dir), mode(db)) == (0o700, 0o600)
+    assert (file_mode(data_dir), file_mode(db)) == (0o700, 0o600)
 
 
 def test_price_cache_is_private(umask_000: None) -> None:
@@ -86,5 +71,5 @@ def test_price_cache_is_private(umask_000: None) -> None:
         summary = refresh_prices(["us-east-1"], session_factory=lambda: session, today=TODAY)
     cache = user_cache_dir()
     assert summary.path.parent == cache
-    assert mode(cache) == 0o700
-    assert mode(summary.path) == 0o600
+    assert file_mode(cache) == 0o700
+    assert file_mode(summary.path) == 0o600
