@@ -58,8 +58,7 @@ def login(
     context = runtime.service_context(ctx, command="driftctl login")
     result = svc.login(context, email, password, ttl=lifetime, print_token=print_token)
     until = result.expires_at.isoformat(timespec="seconds")
-    if result.stored_in == "file":
-        write_err(f"warning: no system keyring here: {_kept_in(result)} (readable only by you)")
+    warn_if_token_file(result)
     if print_token:
         assert result.token is not None
         runtime.emit(result.token + "\n", requested=True)
@@ -72,6 +71,14 @@ def login(
         runtime.emit(
             f"logged in as {result.email} ({result.role}) until {until}; {_kept_in(result)}\n"
         )
+
+
+def warn_if_token_file(result: Any) -> None:
+    """The one stderr line saying a login's token went to the token file (no keyring here)."""
+    from driftctl.cli.console import write_err
+
+    if result.stored_in == "file":
+        write_err(f"warning: no system keyring here: {_kept_in(result)} (readable only by you)")
 
 
 def _kept_in(result: Any) -> str:
