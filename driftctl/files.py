@@ -75,3 +75,34 @@ def write_private(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
+
+
+def check_output_path(path: Path, flag: str) -> Path:
+    """``path`` as an output file that can be written, checked before any work is done.
+
+    Raises ValidationError (exit 2) for a directory, a missing directory or no permission.
+    A device that refuses data (``/dev/full``) is only found out when written: see
+    ``write_output``.
+    """
+    from driftctl.errors import ValidationError
+
+    target = path.expanduser()
+    if target.is_dir():
+        raise ValidationError(f"{flag} {target} is a directory: name a file")
+    parent = target.parent
+    if not parent.is_dir():
+        raise ValidationError(f"{flag} {target}: directory {parent} does not exist")
+    writable = os.access(target, os.W_OK) if target.exists() else os.access(parent, os.W_OK)
+    if not writable:
+        raise ValidationError(f"{flag} {target}: permission denied")
+    return target
+
+
+def write_output(path: Path, text: str, flag: str) -> None:
+    """Write an output file; OutputError (exit 6) when the disk or device refuses it."""
+    from driftctl.errors import OutputError
+
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {flag} {path}: {exc.strerror or exc}") from None

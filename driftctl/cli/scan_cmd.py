@@ -164,6 +164,10 @@ def scan(
     validate(options)
     if output_file and fmt == "table":
         raise ValidationError("--output-file needs -o json, sarif, junit, markdown or html")
+    if output_file:
+        from driftctl.files import check_output_path
+
+        check_output_path(Path(output_file), "--output-file")  # before the scan, not after
     context = None if no_store else runtime.service_context(ctx, command="driftctl scan")
     with runtime.progress("Scanning AWS"):
         outcome = run_scan(context, options, settings=runtime.settings(ctx))
@@ -200,7 +204,9 @@ def emit_result(result: dict[str, Any], fmt: str, output_file: str | None) -> No
             from driftctl.errors import ValidationError
 
             raise ValidationError("--output-file needs -o json, sarif, junit, markdown or html")
-        Path(output_file).write_text(render(result, fmt), encoding="utf-8")
+        from driftctl.files import write_output
+
+        write_output(Path(output_file).expanduser(), render(result, fmt), "--output-file")
     elif fmt != "table":
         runtime.emit(render(result, fmt))
         return

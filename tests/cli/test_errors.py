@@ -174,6 +174,31 @@ def test_malformed_config_file_exits_2(cli: Any, db: DbProbe, tmp_path: Path, co
     assert db.snapshot() == before
 
 
+@pytest.mark.parametrize(
+    ("content", "text"),
+    [
+        (b"a = " + b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+        (b"a = " + b"{b = " * 5000 + b"1" + b"}" * 5000, "nested too deeply"),
+        (b"[" + b".".join([b"scan"] * 5000) + b"]\n", "levels deep"),
+        (b'[alerts]\nmin_severity = "crit\xffcal"\n', "not UTF-8"),
+        (b"\xff\xfe[\x00a\x00]\x00", "not UTF-8"),
+    ],
+    ids=["arrays-5000-deep", "inline-tables-5000-deep", "tables-5000-deep", "latin-1", "utf-16"],
+)
+def test_config_too_deep_or_not_utf8_exits_2(
+    cli: Any, db: DbProbe, tmp_path: Path, content: bytes, text: str
+) -> None:
+    config = tmp_path / "driftctl.toml"
+    config.write_bytes(content)
+
+    result = cli(["--db", db.url, "--config", str(config), "list"])
+
+    assert result.exit_code == 2, result.stderr
+    line = _one_line_error(result)
+    assert line.startswith(f"error: {config}: ") and text in line
+    assert "internal error" not in line
+
+
 def test_malformed_config_in_working_directory_exits_2(cli: Any, db: DbProbe) -> None:
     """./driftctl.toml is read without --config (the autouse fixture made cwd a temp dir)."""
     Path("driftctl.toml").write_text("[[[")
