@@ -252,9 +252,10 @@ def _context_for(args: list[str]) -> Any:
     i = 0
     while i < len(args):
         arg = args[i]
-        name = SHORT.get(arg, arg)
+        inline = (arg.startswith("--") and "=" in arg) or (arg.startswith("-o") and arg != "-o")
+        name = "--output" if arg.startswith("-o") else SHORT.get(arg, arg.split("=", 1)[0])
         if name in GLOBAL_OPTIONS:
-            i += 2 if GLOBAL_OPTIONS[name] else 1
+            i += 2 if GLOBAL_OPTIONS[name] and not inline else 1
             continue
         sub = command.get_command(ctx, arg) if hasattr(command, "get_command") else None
         if sub is None:

@@ -78,3 +78,14 @@ def test_help_is_not_an_error(cli: Any) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("Usage: driftctl list")
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("output", [["-ojson"], ["--output=json"], ["-o", "json"]])
+def test_hint_names_the_command_whatever_the_global_option_spelling(
+    cli: Any, db: DbProbe, output: list[str]
+) -> None:
+    """A parser error without Click context: the command is found from argv."""
+    result = cli([f"--db={db.url}", *output, "alerts", "send", "--workers"])
+    assert result.exit_code == 2
+    error = json.loads(result.stderr)["error"]
+    assert error["details"]["hint"] == "driftctl alerts send --help"
