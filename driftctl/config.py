@@ -69,16 +69,49 @@ def find_config_file(explicit: str | Path | None) -> Path | None:
     return None
 
 
+# Far beyond any real driftctl.toml; deeper documents are refused before anything walks them.
+MAX_CONFIG_DEPTH = 32
+
+
 def read_config_file(path: Path | None) -> dict[str, Any]:
+    """The TOML document at ``path`` ({} for None); ValidationError naming the file and why."""
     if path is None:
         return {}
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{path}: not UTF-8 text (byte {exc.start} cannot be decoded); TOML files are UTF-8"
+        ) from None
+    except RecursionError:
+        raise ValidationError(f"{path}: nested too deeply to be a driftctl config") from None
     except OSError as exc:
         raise ValidationError(f"{path}: cannot read: {exc.strerror}") from None
+    if _depth(data) > MAX_CONFIG_DEPTH:
+        raise ValidationError(
+            f"{path}: nested more than {MAX_CONFIG_DEPTH} levels deep; not a driftctl config"
+        )
+    return data
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in ``value`` (walked without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > MAX_CONFIG_DEPTH:
+                    return depth + 1
+                stack.append((child, depth + 1))
+        deepest = max(deepest, depth)
+    return deepest
 
 
 class Settings(BaseSettings):

@@ -66,6 +66,10 @@ class ExternalServiceError(DriftctlError):
     error_code = "EXTERNAL_SERVICE_ERROR"
 
 
+class OutputError(ExternalServiceError):
+    """Standard output or an output file could not be written (a full disk, /dev/full)."""
+
+
 class DatabaseError(DriftctlError):
     """The database is unreachable, or its schema is behind this driftctl."""
 

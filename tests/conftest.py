@@ -42,6 +42,16 @@ def _isolated_env(
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def umask_000() -> Iterator[None]:
+    """The most permissive umask, as on a carelessly set-up machine: modes must not follow it."""
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
 def _pg_admin_url() -> str | None:
     return os.environ.get(PG_ENV)
 

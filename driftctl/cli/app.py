@@ -50,7 +50,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"driftctl {__version__}\n")
+        from driftctl.cli.console import write_out
+
+        write_out(f"driftctl {__version__}\n", requested=True)
         raise typer.Exit(0)
 
 
@@ -77,7 +79,12 @@ def _global(
         None, "-o", "--output", metavar="FORMAT", help="table (default), json, csv, sarif, ..."
     ),
     no_color: bool = typer.Option(False, "--no-color", help="No colour (also: NO_COLOR=1)."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Only errors on stderr."),
+    quiet: bool = typer.Option(
+        False,
+        "-q",
+        "--quiet",
+        help="Nothing on stdout unless -o names a format; only errors on stderr.",
+    ),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Debug logs on stderr."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
     log_format: str = typer.Option(
@@ -92,7 +99,7 @@ def _global(
     ),
 ) -> None:
     from driftctl import logs
-    from driftctl.cli.console import set_no_color
+    from driftctl.cli.console import set_no_color, set_quiet
     from driftctl.errors import ValidationError
 
     if log_format not in ("text", "json"):
@@ -108,6 +115,7 @@ def _global(
         log_format=log_format,
     )
     set_no_color(no_color)
+    set_quiet(quiet=quiet, output_requested=output is not None)
     logs.configure(verbose=verbose or debug, quiet=quiet, log_format=log_format)
 
 
@@ -137,47 +145,68 @@ def _on_sigint(_signum: int, _frame: Any) -> None:
     raise _Interrupted()
 
 
-def _usage_error_class() -> type[Exception]:
-    """Click's usage-error base, from the copy of Click that Typer carries."""
+def _click_exceptions() -> tuple[type[Exception], type[Exception], type[Exception]]:
+    """Click's ClickException, UsageError and NoArgsIsHelpError, from the copy Typer carries."""
     import importlib
 
     for name in ("typer._click.exceptions", "click.exceptions"):
         try:
-            cls: type[Exception] = importlib.import_module(name).ClickException
+            module = importlib.import_module(name)
+            return module.ClickException, module.UsageError, module.NoArgsIsHelpError
         except (ImportError, AttributeError):
             continue
-        return cls
     raise RuntimeError("cannot find Click's exception classes")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: runs the app and turns every outcome into an exit code."""
-    from driftctl.errors import DriftctlError, InternalError, ValidationError
+    from driftctl.cli.console import flush_stdout, set_quiet
+    from driftctl.errors import OutputError
 
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     as_json = output_format(args) == "json"
-    debug = "--debug" in args
+    set_quiet(quiet=False, output_requested=False)  # the global options callback sets it
     signal.signal(signal.SIGINT, _on_sigint)
-    usage_error = _usage_error_class()
+    code = _dispatch(args, as_json=as_json, debug="--debug" in args)
+    try:
+        flush_stdout()
+    except OutputError as exc:
+        _report(exc, as_json=as_json, debug=False)
+        code = exc.exit_code
+    sys.exit(code)
+
+
+def _dispatch(args: list[str], *, as_json: bool, debug: bool) -> int:
+    """Run the command; report any error as one line; return the exit code."""
+    from driftctl.errors import DriftctlError, InternalError, OutputError, ValidationError
+
+    click_error, usage_error, no_args_help = _click_exceptions()
     try:
         code = app(args=args, prog_name="driftctl", standalone_mode=False)
     except DriftctlError as exc:
         _report(exc, as_json=as_json, debug=debug)
-        sys.exit(exc.exit_code)
-    except usage_error as exc:
-        if as_json:
-            message = exc.format_message()  # type: ignore[attr-defined]
-            _report(ValidationError(message), as_json=True, debug=False)
+        return exc.exit_code
+    except no_args_help as exc:
+        exc.show()  # type: ignore[attr-defined]  # the help text, on stderr
+        return 2
+    except click_error as exc:
+        if isinstance(exc, usage_error):
+            error = _usage_error(exc, args)
         else:
-            exc.show()  # type: ignore[attr-defined]
-        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+            error = ValidationError(_sentence(exc.format_message()))  # type: ignore[attr-defined]
+        _report(error, as_json=as_json, debug=False)
+        return 2
     except typer.Abort:
         _report(ValidationError("aborted"), as_json=as_json, debug=False)
-        sys.exit(2)
+        return 2
     except _Interrupted:
         sys.stderr.write("interrupted\n")
-        sys.exit(130)
+        return 130
     except Exception as exc:
+        if isinstance(exc, OSError) and _raised_while_printing(exc):
+            failed = OutputError(f"cannot write to standard output: {exc.strerror or exc}")
+            _report(failed, as_json=as_json, debug=False)
+            return failed.exit_code
         err: DriftctlError = InternalError(
             f"internal error: {type(exc).__name__}: {_first_line(exc)}"
             + ("" if debug else " (run with --debug for a traceback)")
@@ -188,8 +217,65 @@ def main(argv: list[str] | None = None) -> None:
             import traceback
 
             traceback.print_exception(exc)
-        sys.exit(err.exit_code)
-    sys.exit(code if isinstance(code, int) else 0)
+        return err.exit_code
+    return code if isinstance(code, int) else 0
+
+
+def _raised_while_printing(exc: BaseException) -> bool:
+    """Did Click's ``echo`` (help text) raise it, i.e. is it stdout that cannot be written?"""
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        module = str(frame.f_globals.get("__name__", ""))
+        if frame.f_code.co_name == "echo" and module.endswith("click.utils"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _usage_error(exc: Any, args: list[str]) -> Any:
+    """Click's Usage / Try / Error block as one error with the hint in the same line."""
+    from driftctl.errors import ValidationError
+
+    message = _sentence(exc.format_message()).rstrip(".")
+    ctx = exc.ctx
+    if ctx is None:  # some parser errors carry no context: find the command from argv
+        ctx = _context_for(args)
+    names = ctx.help_option_names
+    hint = f"{ctx.command_path} {'--help' if '--help' in names else names[0]}"
+    details = {"usage": ctx.get_usage().strip(), "hint": hint}
+    return ValidationError(f"{message} (try '{hint}')", details=details)
+
+
+def _context_for(args: list[str]) -> Any:
+    """A Click context for the deepest command named at the start of ``args``."""
+    from driftctl.cli.options import GLOBAL_OPTIONS, SHORT
+
+    command: Any = typer.main.get_command(app)
+    ctx = command.make_context("driftctl", [], resilient_parsing=True)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        inline = (arg.startswith("--") and "=" in arg) or (arg.startswith("-o") and arg != "-o")
+        name = "--output" if arg.startswith("-o") else SHORT.get(arg, arg.split("=", 1)[0])
+        if name in GLOBAL_OPTIONS:
+            i += 2 if GLOBAL_OPTIONS[name] and not inline else 1
+            continue
+        sub = command.get_command(ctx, arg) if hasattr(command, "get_command") else None
+        if sub is None:
+            break
+        command = sub
+        ctx = sub.make_context(arg, [], parent=ctx, resilient_parsing=True)
+        i += 1
+    return ctx
+
+
+def _sentence(text: str) -> str:
+    """Click's message as one line starting in lower case, like driftctl's own errors."""
+    line = " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+    if line[:1].isupper() and not line[1:2].isupper():
+        line = line[0].lower() + line[1:]
+    return line
 
 
 def _first_line(exc: BaseException) -> str:
@@ -198,7 +284,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _report(exc: Any, *, as_json: bool, debug: bool) -> None:
-    from driftctl.cli.console import write_err
+    from driftctl.cli.console import write_error
 
     if debug:
         import traceback
@@ -207,6 +293,6 @@ def _report(exc: Any, *, as_json: bool, debug: bool) -> None:
     if as_json:
         from driftctl.render.json_ import dumps_line
 
-        write_err(dumps_line(exc.to_json()))
+        write_error(dumps_line(exc.to_json()))
     else:
-        write_err(f"error: {exc.message}")
+        write_error(f"error: {exc.message}")

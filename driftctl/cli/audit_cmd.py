@@ -34,7 +34,7 @@ def audit(
     if ctx.invoked_subcommand is not None:
         return
     from driftctl.services import audit as svc
-    from driftctl.services.drifts import parse_since
+    from driftctl.services.listing import parse_since
 
     fmt = runtime.output_format(ctx, ("table", "json"))
     result = svc.list_audit(

@@ -49,14 +49,22 @@ def current(ctx: typer.Context) -> None:
 
 @app.command("seed")
 def seed(ctx: typer.Context) -> None:
-    """Load realistic demo data (users, drifts of every kind, alerts, costs, audit). Idempotent.
+    """Fill an empty database with demo data (users, drifts, alerts, costs, audit). Idempotent.
+
+    The demo users make it a team database, so this machine is logged in as admin@example.com.
+    A database that already has users or drifts is refused: the demo password is published.
 
     Example: driftctl --db sqlite:///demo.db db seed && driftctl --db sqlite:///demo.db list
     """
     from driftctl.services import seed as svc
 
     result = svc.seed(runtime.service_context(ctx, command="driftctl db seed"))
-    runtime.emit(
-        f"seeded: {result['users']} users, {result['drifts']} drifts, {result['alerts']} alerts"
-        f"{' (already present, nothing changed)' if not result['created'] else ''}\n"
-    )
+    line = f"seeded: {result['users']} users, {result['drifts']} drifts, {result['alerts']} alerts"
+    if not result["created"]:
+        line += " (already present, nothing changed)"
+    elif result.get("login") is not None:
+        from driftctl.cli.auth_cmd import warn_if_token_file
+
+        line += f"; logged in as {result['login'].email} (the demo admin)"
+        warn_if_token_file(result["login"])
+    runtime.emit(line + "\n")

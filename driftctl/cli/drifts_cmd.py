@@ -100,11 +100,18 @@ def list_drifts(
     ),
     sort: str = typer.Option("detected", "--sort", help="detected, created, cost or severity."),
     asc: bool = typer.Option(False, "--asc", help="Ascending order (default: descending)."),
-    page: int = typer.Option(1, "--page", min=1, help="Page number."),
-    limit: int = typer.Option(20, "--limit", help="Rows per page, 1-100."),
-    all_pages: bool = typer.Option(False, "--all", help="Every page, streamed."),
+    page: int | None = typer.Option(None, "--page", min=1, help="Page number (default 1)."),
+    limit: int | None = typer.Option(None, "--limit", help="Rows per page, 1-100 (default 20)."),
+    all_pages: bool = typer.Option(
+        False,
+        "--all",
+        help="Every page, streamed (the default for -o json and -o csv without --page/--limit).",
+    ),
 ) -> None:
-    """List drifts, newest first.
+    """List drifts, newest first: one page of the table, or every drift as JSON or CSV.
+
+    -o json and -o csv give every drift the filters select (streamed), so a pipe sees all of
+    them; --page or --limit asks for one page instead.
 
     Example: driftctl list --status detected --severity critical -o json | jq -r '.items[].id'
     """
@@ -125,18 +132,23 @@ def list_drifts(
         since=svc.parse_since(since),
     )
     context = runtime.service_context(ctx, command="driftctl list")
-    if not all_pages:
+    paged = page is not None or limit is not None
+    if not (all_pages or (fmt != "table" and not paged)):
         result = svc.list_drifts(
-            context, filters=filters, sort=sort, ascending=asc, page=page, limit=limit
+            context,
+            filters=filters,
+            sort=sort,
+            ascending=asc,
+            page=1 if page is None else page,
+            limit=svc.DEFAULT_LIMIT if limit is None else limit,
         )
         _print_page(fmt, result.items, result.pagination(), header=True)
         return
-    # --all: stream every page, so a million rows never sit in memory at once.
+    # Every page, streamed, so a million rows never sit in memory at once.
     current, first = 1, True
-    limit = 100
     while True:
         result = svc.list_drifts(
-            context, filters=filters, sort=sort, ascending=asc, page=current, limit=limit
+            context, filters=filters, sort=sort, ascending=asc, page=current, limit=svc.MAX_LIMIT
         )
         if fmt == "json":
             _stream_json(result.items, result.pagination(), first=first, last=not result.has_more)
@@ -279,7 +291,7 @@ def approve(
 ) -> None:
     """Approve drifts: the change is intended, and stops failing CI while it stays the same.
 
-    Example: driftctl list -o json | jq -r '.items[].id' |
+    Example: driftctl list --status detected -o json | jq -r '.items[].id' |
       driftctl approve - --reason "scaled up for the launch"
     """
     from driftctl.services import drifts as svc

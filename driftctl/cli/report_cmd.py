@@ -39,10 +39,9 @@ def report(
     data = build_report(context, days=days, include_resolved=include_resolved, limit=limit)
     text = render_html(data)
     if html == "-":
-        runtime.emit(text)
+        runtime.emit(text, requested=True)  # `--html -` names stdout, so -q keeps it
         return
     path = write_report(Path(html), text)
     from driftctl.cli.console import write_err
 
-    if not runtime.state(ctx).quiet:
-        write_err(f"wrote {path} ({len(data.drifts)} drifts)")
+    write_err(f"wrote {path} ({len(data.drifts)} drifts)")

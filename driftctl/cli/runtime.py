@@ -73,8 +73,9 @@ def output_format(ctx: typer.Context, allowed: tuple[str, ...], default: str = "
     return value
 
 
-def emit(text: str) -> None:
-    write_out(text)
+def emit(text: str, *, requested: bool = False) -> None:
+    """Data for stdout; silent under ``-q`` unless ``requested`` (a flag asked for it by name)."""
+    write_out(text, requested=requested)
 
 
 def tty() -> bool:
@@ -101,11 +102,11 @@ def read_ids(ids: list[str]) -> list[str]:
 
 
 def progress(label: str) -> Any:
-    """A spinner on stderr while long work runs, only when stderr is a terminal."""
+    """A spinner on stderr while long work runs, only when stderr is a terminal (not with -q)."""
     import contextlib
 
-    from driftctl.cli.console import err_console, stderr_is_tty
+    from driftctl.cli.console import err_console, is_quiet, stderr_is_tty
 
-    if not stderr_is_tty():
+    if is_quiet() or not stderr_is_tty():
         return contextlib.nullcontext()
     return err_console().status(label)

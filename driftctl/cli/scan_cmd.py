@@ -175,6 +175,10 @@ def scan(
     validate(options)
     if output_file and fmt == "table":
         raise ValidationError("--output-file needs -o json, sarif, junit, markdown or html")
+    if output_file:
+        from driftctl.files import check_output_path
+
+        check_output_path(Path(output_file), "--output-file")  # before the scan, not after
     context = (
         runtime.existing_context(ctx, command="driftctl scan")
         if no_store
@@ -183,8 +187,8 @@ def scan(
     with runtime.progress("Scanning AWS"):
         outcome = run_scan(context, options, settings=runtime.settings(ctx))
     emit_result(outcome.result, fmt, output_file)
-    if fmt == "table" and not runtime.state(ctx).quiet:
-        report_not_compared(outcome.result)
+    if fmt == "table":
+        report_not_compared(outcome.result)  # a note: -q silences it
     if outcome.result["scan"]["status"] != "completed":
         report_incomplete(outcome.result, as_json=fmt == "json")
     raise typer.Exit(outcome.exit_code)
@@ -203,7 +207,7 @@ def report_not_compared(result: dict[str, Any]) -> None:
 
 def report_incomplete(result: dict[str, Any], *, as_json: bool) -> None:
     """One stderr line for a partial scan: exit 6 must say why even when stdout is a file."""
-    from driftctl.cli.console import write_err
+    from driftctl.cli.console import write_error
     from driftctl.errors import ExternalServiceError
 
     errors = result["scan"]["errors"]
@@ -216,9 +220,9 @@ def report_incomplete(result: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         from driftctl.render.json_ import dumps_line
 
-        write_err(dumps_line(error.to_json()))
+        write_error(dumps_line(error.to_json()))
     else:
-        write_err(f"error: {error.message}")
+        write_error(f"error: {error.message}")
 
 
 def emit_result(result: dict[str, Any], fmt: str, output_file: str | None) -> None:
@@ -228,7 +232,9 @@ def emit_result(result: dict[str, Any], fmt: str, output_file: str | None) -> No
             from driftctl.errors import ValidationError
 
             raise ValidationError("--output-file needs -o json, sarif, junit, markdown or html")
-        Path(output_file).write_text(render(result, fmt), encoding="utf-8")
+        from driftctl.files import write_output
+
+        write_output(Path(output_file).expanduser(), render(result, fmt), "--output-file")
     elif fmt != "table":
         runtime.emit(render(result, fmt))
         return

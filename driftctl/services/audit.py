@@ -9,7 +9,8 @@ from typing import Any
 from driftctl.db.repositories import audit as audit_repo
 from driftctl.errors import ValidationError
 from driftctl.services.context import Context, timed
-from driftctl.services.drifts import Page, audit_to_dict, resolve_id
+from driftctl.services.drifts import audit_to_dict, resolve_id
+from driftctl.services.listing import Page, check_page
 
 
 @timed
@@ -24,17 +25,14 @@ def list_audit(
     limit: int = 50,
 ) -> Page:
     """A page of audit rows, newest first. ValidationError/NotFoundError for a bad --drift."""
-    if not 1 <= limit <= 1000:
-        raise ValidationError(f"--limit must be between 1 and 1000, got {limit}")
+    offset = check_page(page, limit, max_limit=1000)
     with ctx.read() as session:
         drift_ids = [resolve_id(session, drift)] if drift else []
         filters = audit_repo.AuditFilter(
             drift_ids=drift_ids, actor=actor, actions=actions or [], since=since
         )
         total = audit_repo.count(session, filters=filters)
-        rows = audit_repo.list_page(
-            session, filters=filters, offset=(page - 1) * limit, limit=limit
-        )
+        rows = audit_repo.list_page(session, filters=filters, offset=offset, limit=limit)
         items = [audit_to_dict(r) for r in rows]
     return Page(items=items, total=total, page=page, page_size=limit)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from driftctl import __version__
 from driftctl.domain import Role
-from driftctl.errors import DatabaseError, DriftctlError, ForbiddenError
+from driftctl.errors import DatabaseError, DriftctlError, ForbiddenError, ValidationError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from driftctl.config import Settings
 
 log = logging.getLogger("driftctl.services")
+
+# SQLite's words for a file that is something else (or encrypted): bad input, not an outage.
+NOT_A_DATABASE = ("file is not a database", "file is encrypted or is not a database")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -133,6 +136,7 @@ class Context:
 @contextmanager
 def db_errors(ctx: Context) -> Iterator[None]:
     """Operational database failures become DatabaseError (exit 6), one line, no password."""
+    from sqlalchemy.exc import DatabaseError as SADatabaseError
     from sqlalchemy.exc import IntegrityError, OperationalError
 
     from driftctl.db.engine import redact_url
@@ -143,8 +147,16 @@ def db_errors(ctx: Context) -> Iterator[None]:
         raise
     except IntegrityError:
         raise
-    except OperationalError as exc:
+    except SADatabaseError as exc:
+        # OperationalError, or SQLite's plain DatabaseError for a damaged file ("database disk
+        # image is malformed"); anything else (a bad statement) is a bug, not the database.
+        if not isinstance(exc, OperationalError) and type(exc.orig).__name__ != "DatabaseError":
+            raise
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if reason in NOT_A_DATABASE:
+            raise ValidationError(
+                f"{redact_url(ctx.settings.database_url)} is not a SQLite database ({reason})"
+            ) from None
         raise DatabaseError(
             f"database {redact_url(ctx.settings.database_url)} failed: {reason}"
         ) from None

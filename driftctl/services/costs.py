@@ -241,11 +241,18 @@ def refresh_prices(
     ValidationError (bad region, unknown profile, unwritable cache) or ExternalServiceError (AWS
     unreachable or refusing: nothing is written then)."""
     from driftctl.config import user_cache_dir
+    from driftctl.files import private_dir
 
     wanted = list(dict.fromkeys(regions or ()))
     for region in wanted:
         check_region(region)
     directory = cache_dir if cache_dir is not None else user_cache_dir()
+    try:
+        private_dir(directory)  # 0700 whatever the umask; the table itself is written 0600
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot write the price table to {directory}: {exc.strerror}"
+        ) from None
     before = load_price_table(directory)
     factory = session_factory or session_factory_for(profile)
     from driftctl.diff.price_refresh import refresh_price_table

@@ -6,12 +6,10 @@ all-or-nothing: if any id is unknown or in the wrong status, nothing is written.
 
 from __future__ import annotations
 
-import math
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -26,10 +24,14 @@ from driftctl.db.types import utcnow
 from driftctl.domain import AuditAction, DriftStatus, ResolvedHow, Role, jsonable
 from driftctl.errors import ConflictError, NotFoundError, ValidationError
 from driftctl.services.context import Context, timed
+from driftctl.services.listing import DEFAULT_LIMIT as DEFAULT_LIMIT
+from driftctl.services.listing import MAX_LIMIT as MAX_LIMIT  # alerts pages the same way
+from driftctl.services.listing import Page as Page
+from driftctl.services.listing import check_page
+from driftctl.services.listing import parse_since as parse_since
 
 MIN_REASON = 10
 MIN_PREFIX = 6
-MAX_LIMIT = 100
 _ID_RE = re.compile(r"^[0-9a-f-]+$")
 
 DRIFT_FIELDS = (
@@ -84,31 +86,6 @@ def drift_to_dict(drift: Drift, *, include_states: bool = True) -> dict[str, Any
     return result
 
 
-@dataclass
-class Page:
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def total_pages(self) -> int:
-        return max(1, math.ceil(self.total / self.page_size)) if self.page_size else 1
-
-    @property
-    def has_more(self) -> bool:
-        return self.page < self.total_pages
-
-    def pagination(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "page": self.page,
-            "page_size": self.page_size,
-            "total_pages": self.total_pages,
-            "has_more": self.has_more,
-        }
-
-
 @timed
 def list_drifts(
     ctx: Context,
@@ -117,13 +94,10 @@ def list_drifts(
     sort: str = "detected",
     ascending: bool = False,
     page: int = 1,
-    limit: int = 20,
+    limit: int = DEFAULT_LIMIT,
 ) -> Page:
     """One page of drifts; raises ValidationError for a bad page, limit or sort."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError(f"--limit must be between 1 and {MAX_LIMIT}, got {limit}")
-    if page < 1:
-        raise ValidationError(f"--page must be 1 or more, got {page}")
+    offset = check_page(page, limit)
     if sort not in drifts_repo.SORT_COLUMNS:
         raise ValidationError(f"unknown sort {sort!r}: use {', '.join(drifts_repo.SORT_COLUMNS)}")
     with ctx.read() as session:
@@ -133,7 +107,7 @@ def list_drifts(
             filters=filters,
             sort=sort,
             ascending=ascending,
-            offset=(page - 1) * limit,
+            offset=offset,
             limit=limit,
         )
         items = [drift_to_dict(d, include_states=False) for d in rows]
@@ -393,28 +367,3 @@ def resolve(
     if reason:
         details["reason"] = reason.strip()
     return _apply(ctx, raw_ids, transition, values, details)
-
-
-def parse_since(text: str | None) -> datetime | None:
-    """``--since``: an ISO date/time, or a relative age like 30m, 24h, 7d, 2w."""
-    from datetime import UTC, timedelta
-
-    if not text:
-        return None
-    match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip())
-    if match:
-        amount, unit = int(match.group(1)), match.group(2)
-        delta = {
-            "m": timedelta(minutes=amount),
-            "h": timedelta(hours=amount),
-            "d": timedelta(days=amount),
-            "w": timedelta(weeks=amount),
-        }[unit]
-        return utcnow() - delta
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(
-            f"invalid --since {text!r}: use an ISO date (2026-11-01) or an age (24h, 7d)"
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

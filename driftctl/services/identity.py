@@ -8,69 +8,54 @@ token, looked up in this order:
 
 1. the environment variable ``DRIFTCTL_TOKEN`` (CI jobs: ``driftctl login --print-token``);
 2. the system keyring, service ``driftctl``, under an entry derived from the database URL, so
-   that two databases keep two separate logins (``driftctl login`` stores it there).
+   that two databases keep two separate logins (``driftctl login`` stores it there);
+3. on a machine without a keyring, the 0600 token file ``session-tokens.json`` in the user
+   config directory (see ``driftctl.services.tokens``).
 
-The database keeps only a SHA-256 of each token. ``keyring`` is imported lazily, and only in team
-mode: finding its backend is slow, and local mode never needs it.
+The database keeps only a SHA-256 of each token. Logging in and out is in
+``driftctl.services.login``.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
-import re
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
+from datetime import timedelta
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from driftctl.db.repositories import audit as audit_repo
 from driftctl.db.repositories import sessions as sessions_repo
 from driftctl.db.repositories import users as users_repo
 from driftctl.db.repositories.sessions import SessionIdentity
 from driftctl.db.types import utcnow
-from driftctl.domain import AuditAction, Role
-from driftctl.errors import (
-    DatabaseError,
-    DriftctlError,
-    ExternalServiceError,
-    ForbiddenError,
-    ValidationError,
-)
-from driftctl.passwords import hash_password, verify_password
-from driftctl.services.context import Actor, Context, db_errors, local_actor, timed
-from driftctl.services.users import normalize_email
+from driftctl.domain import Role
+from driftctl.errors import DatabaseError, DriftctlError, ForbiddenError
+from driftctl.services import tokens
+from driftctl.services.context import Actor, Context, db_errors, local_actor
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from keyring.backend import KeyringBackend
     from sqlalchemy import Connection
-    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "DRIFTCTL_TOKEN"
-KEYRING_SERVICE = "driftctl"
-DEFAULT_TTL = timedelta(hours=12)
-MAX_TTL = timedelta(days=30)
-MIN_TTL = timedelta(minutes=1)
 # last_used_at is a hint for admins, not an access log: one write a minute is plenty.
 TOUCH_INTERVAL = timedelta(minutes=1)
 NOT_LOGGED_IN = (
     f"not logged in: run `driftctl login --email EMAIL` or set {TOKEN_ENV} "
     "(this database has users, so commands need a login)"
 )
-INVALID_LOGIN = "invalid e-mail or password"
-# Commands that must work in team mode without a valid login: the way in, the way out, and a
-# look at the schema revision.
-NO_LOGIN_COMMANDS = frozenset({"driftctl login", "driftctl logout", "driftctl db current"})
+# Commands that must work in team mode without a valid login: the way in, the way out, a look
+# at the schema revision, and demo data (which refuses any database that has users itself).
+NO_LOGIN_COMMANDS = frozenset(
+    {"driftctl login", "driftctl logout", "driftctl db current", "driftctl db seed"}
+)
 ANONYMOUS = Actor(email="(not logged in)", role=Role.VIEWER)
 
-TokenOrigin = Literal["env", "keyring"]
+TokenOrigin = Literal["env", "keyring", "file"]
 T = TypeVar("T")
 
 
@@ -99,65 +84,7 @@ class Identity:
     token_origin: TokenOrigin | None = None
 
 
-@dataclass(frozen=True)
-class LoginResult:
-    """A new session. ``token`` is set only when the caller asked for it to be printed."""
-
-    email: str
-    role: str
-    session_id: str
-    expires_at: datetime
-    stored_in_keyring: bool
-    token: str | None = None
-
-    def __repr__(self) -> str:
-        return f"LoginResult(email={self.email!r}, session_id={self.session_id!r})"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Session facts for ``-o json`` (never the token)."""
-        return {
-            "email": self.email,
-            "role": self.role,
-            "session_id": self.session_id,
-            "expires_at": self.expires_at.isoformat(),
-            "stored_in": "keyring" if self.stored_in_keyring else "printed",
-        }
-
-
-@dataclass(frozen=True)
-class LogoutResult:
-    email: str | None
-    revoked: bool
-    removed_from_keyring: bool
-
-
-@dataclass(frozen=True)
-class WhoAmI:
-    mode: Literal["local", "team"]
-    email: str
-    role: str
-    user_id: str | None
-    database: str
-    session_id: str | None = None
-    session_expires_at: datetime | None = None
-    token_origin: TokenOrigin | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "email": self.email,
-            "role": self.role,
-            "user_id": self.user_id,
-            "database": self.database,
-            "session_id": self.session_id,
-            "session_expires_at": (
-                self.session_expires_at.isoformat() if self.session_expires_at else None
-            ),
-            "token_source": self.token_origin,
-        }
-
-
-# --- tokens and the keyring -------------------------------------------------------------------
+# --- tokens -----------------------------------------------------------------------------------
 
 
 def hash_token(token: str) -> str:
@@ -165,60 +92,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def keyring_entry(database_url: str) -> str:
-    """The keyring user name holding the token for this database (no password in it)."""
-    from sqlalchemy.engine import make_url
-
-    from driftctl.db.engine import normalize_url, redact_url
-
-    url = normalize_url(database_url)
-    try:
-        parsed = make_url(url)
-        if parsed.drivername.startswith("sqlite") and parsed.database not in (None, ":memory:"):
-            # One file reached by two relative paths is one database.
-            url = parsed.set(database=str(Path(parsed.database or "").resolve())).render_as_string()
-    except Exception:
-        pass
-    digest = hashlib.sha256(redact_url(url).encode()).hexdigest()[:32]
-    return f"session-token:{digest}"
-
-
-def _keyring_backend() -> KeyringBackend | None:
-    from driftctl.secrets import usable_backend
-
-    return usable_backend()
-
-
-def _keyring_call(fn: Callable[[], T], what: str) -> tuple[bool, T | None]:
-    """Run one keyring operation: (True, result), or (False, None) when the keyring failed."""
-    from keyring.errors import KeyringError
-
-    try:
-        return True, fn()
-    except (KeyringError, RuntimeError, OSError) as exc:
-        log.debug("keyring %s failed: %s", what, type(exc).__name__)
-        return False, None
-
-
-def _keyring_token(ctx: Context) -> str | None:
-    backend = _keyring_backend()
-    if backend is None:
-        return None
-    entry = keyring_entry(ctx.settings.database_url)
-    return _keyring_call(lambda: backend.get_password(KEYRING_SERVICE, entry), "read")[1] or None
-
-
 def _env_token() -> str | None:
     return (os.environ.get(TOKEN_ENV) or "").strip() or None
 
 
 def find_token(ctx: Context) -> FoundToken | None:
-    """The caller's token: DRIFTCTL_TOKEN, else the keyring entry for this database."""
+    """The caller's token: DRIFTCTL_TOKEN, else this machine's saved login for this database."""
     env = _env_token()
     if env:
         return FoundToken(env, "env")
-    stored = _keyring_token(ctx)
-    return FoundToken(stored, "keyring") if stored else None
+    stored = tokens.load(ctx.settings.database_url)
+    return FoundToken(stored[0], stored[1]) if stored else None
 
 
 # --- who is acting ----------------------------------------------------------------------------
@@ -285,12 +169,12 @@ def resolve_identity(ctx: Context) -> Identity:
         else:
             if not _query(ctx, users_repo.any_exist):
                 return _local()
-            stored = _keyring_token(ctx)
-            if stored is None:
+            saved = find_token(ctx)
+            if saved is None:
                 raise ForbiddenError(NOT_LOGGED_IN)
-            found = FoundToken(stored, "keyring")
+            found = saved
             ident = _query(
-                ctx, lambda c: sessions_repo.find_identity(c, token_hash=hash_token(stored))
+                ctx, lambda c: sessions_repo.find_identity(c, token_hash=hash_token(saved.token))
             )
     except _NoSchema:
         return _local()
@@ -358,202 +242,3 @@ def current_actor(ctx: Context) -> Actor:
             extra={"command": ctx.command, "actor": getattr(exc, "actor_email", None)},
         )
         raise
-
-
-# --- login, logout, whoami --------------------------------------------------------------------
-
-
-def parse_ttl(text: str) -> timedelta:
-    """``--ttl``: 90m, 12h, 7d, 2w (1 minute to 30 days); ValidationError otherwise."""
-    match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip().lower())
-    if not match:
-        raise ValidationError(f"invalid --ttl {text!r}: use minutes, hours or days (90m, 12h, 7d)")
-    amount, unit = int(match.group(1)), match.group(2)
-    ttl = {
-        "m": timedelta(minutes=amount),
-        "h": timedelta(hours=amount),
-        "d": timedelta(days=amount),
-        "w": timedelta(weeks=amount),
-    }[unit]
-    if not MIN_TTL <= ttl <= MAX_TTL:
-        raise ValidationError(f"--ttl {text} is out of range: from 1m to {MAX_TTL.days}d")
-    return ttl
-
-
-def check_token_storage(*, print_token: bool) -> None:
-    """Before asking for a password: ValidationError if the token would have nowhere to go."""
-    if not print_token and _keyring_backend() is None:
-        raise ValidationError(
-            "no system keyring is available to keep the login: run `driftctl login --email EMAIL "
-            f"--print-token` and pass the printed token in {TOKEN_ENV}"
-        )
-
-
-@functools.cache
-def _decoy_hash() -> str:
-    # Verifying against a real hash makes "no such user" cost as much as "wrong password".
-    return hash_password(secrets.token_urlsafe(16))
-
-
-@timed
-def login(
-    ctx: Context,
-    email: str,
-    password: str,
-    *,
-    ttl: timedelta = DEFAULT_TTL,
-    print_token: bool = False,
-) -> LoginResult:
-    """Check the password and open a session; keep its token in the keyring or return it.
-
-    Raises ForbiddenError ("invalid e-mail or password": unknown e-mail, wrong password or
-    deactivated user alike), ValidationError (bad e-mail or ttl, no keyring and no
-    print_token), ExternalServiceError (the keyring refused the token).
-    """
-    address = normalize_email(email)
-    if not MIN_TTL <= ttl <= MAX_TTL:
-        raise ValidationError(f"session lifetime must be between 1m and {MAX_TTL.days}d")
-    check_token_storage(print_token=print_token)
-    backend = None if print_token else _keyring_backend()
-    with ctx.read() as session:
-        user = users_repo.get_by_email(session, address)
-        stored_hash = user.password_hash if user is not None else _decoy_hash()
-        user_id = user.id if user is not None else None
-    if not verify_password(password, stored_hash) or user is None or not user.is_active:
-        _deny(address)
-
-    entry = keyring_entry(ctx.settings.database_url)
-    previous = (
-        _keyring_call(lambda: backend.get_password(KEYRING_SERVICE, entry), "read")[1]
-        if backend is not None
-        else None
-    )
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    expires_at = now + ttl
-    with ctx.write() as session:
-        current = users_repo.get(session, user_id) if user_id else None
-        if current is None or not current.is_active:
-            _deny(address)
-        row = sessions_repo.add(
-            session,
-            user_id=current.id,
-            token_hash=hash_token(token),
-            expires_at=expires_at,
-            user_agent=ctx.user_agent,
-            created_at=now,
-        )
-        users_repo.update_user(session, user_id=current.id, values={"last_login_at": now})
-        audit_repo.append(
-            session,
-            action=AuditAction.SESSION_CREATED.value,
-            actor_id=current.id,
-            actor_email=current.email,
-            new_value={"session_id": str(row.id), "expires_at": expires_at.isoformat()},
-            details={
-                "ttl_seconds": int(ttl.total_seconds()),
-                "stored_in": "printed" if print_token else "keyring",
-            },
-            user_agent=ctx.user_agent,
-            created_at=now,
-        )
-        replaced = (
-            sessions_repo.find_identity(session, token_hash=hash_token(previous))
-            if previous
-            else None
-        )
-        if replaced is not None:
-            # This machine's older login to the same database is replaced, not left running.
-            _revoke(ctx, session, replaced, reason="replaced by a new login", now=now)
-        result = LoginResult(
-            email=current.email,
-            role=current.role,
-            session_id=str(row.id),
-            expires_at=expires_at,
-            stored_in_keyring=backend is not None,
-            token=token if print_token else None,
-        )
-    if backend is not None:
-        saved, _ = _keyring_call(
-            lambda: backend.set_password(KEYRING_SERVICE, entry, token), "write"
-        )
-        if not saved:
-            with ctx.write() as session:
-                unsaved = sessions_repo.find_identity(session, token_hash=hash_token(token))
-                if unsaved is not None:
-                    _revoke(ctx, session, unsaved, reason="the keyring refused it", now=utcnow())
-            raise ExternalServiceError(
-                "the system keyring refused to store the login token: use --print-token and "
-                f"pass the token in {TOKEN_ENV}"
-            )
-    return result
-
-
-def _deny(email: str) -> NoReturn:
-    log.warning("login failed", extra={"email": email})
-    raise ForbiddenError(INVALID_LOGIN)
-
-
-def _revoke(
-    ctx: Context, session: Session, ident: SessionIdentity, *, reason: str, now: datetime
-) -> bool:
-    """Revoke a session if it is still live, with its audit row; False if it already was."""
-    if not sessions_repo.revoke(session, session_id=ident.session_id):
-        return False
-    audit_repo.append(
-        session,
-        action=AuditAction.SESSION_REVOKED.value,
-        actor_id=ident.user_id,
-        actor_email=ident.email,
-        old_value={"is_revoked": False},
-        new_value={"is_revoked": True},
-        details={"session_id": str(ident.session_id), "reason": reason},
-        user_agent=ctx.user_agent,
-        created_at=now,
-    )
-    return True
-
-
-@timed
-def logout(ctx: Context) -> LogoutResult:
-    """Revoke the caller's session and forget its token; ForbiddenError when not logged in."""
-    found = find_token(ctx)
-    if found is None:
-        raise ForbiddenError(f"not logged in: there is no token in {TOKEN_ENV} or the keyring")
-    now = utcnow()
-    with ctx.write() as session:
-        ident = sessions_repo.find_identity(session, token_hash=hash_token(found.token))
-        revoked = ident is not None and _revoke(ctx, session, ident, reason="logout", now=now)
-    removed = False
-    if found.origin == "keyring":
-        backend = _keyring_backend()
-        entry = keyring_entry(ctx.settings.database_url)
-        if backend is not None:
-            removed, _ = _keyring_call(
-                lambda: backend.delete_password(KEYRING_SERVICE, entry), "delete"
-            )
-    return LogoutResult(
-        email=ident.email if ident else None, revoked=revoked, removed_from_keyring=removed
-    )
-
-
-@timed
-def whoami(ctx: Context) -> WhoAmI:
-    """Who this command runs as, on which database; ForbiddenError without a valid login."""
-    from driftctl.db.engine import redact_url
-
-    ident = resolve_identity(ctx)
-    database = redact_url(ctx.settings.database_url)
-    actor = ident.actor
-    if ident.session is None:
-        return WhoAmI("local", actor.email, actor.role.value, None, database)
-    return WhoAmI(
-        "team",
-        actor.email,
-        actor.role.value,
-        str(actor.id),
-        database,
-        session_id=str(ident.session.session_id),
-        session_expires_at=ident.session.expires_at,
-        token_origin=ident.token_origin,
-    )

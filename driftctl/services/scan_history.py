@@ -12,7 +12,7 @@ from driftctl.db.types import utcnow
 from driftctl.domain import ScanStatus, jsonable
 from driftctl.errors import ValidationError
 from driftctl.services.context import Context, timed
-from driftctl.services.drifts import MAX_LIMIT, Page
+from driftctl.services.listing import Page, check_page
 
 STATUSES = tuple(s.value for s in ScanStatus)
 
@@ -28,10 +28,7 @@ def list_scans(ctx: Context, *, status: str | None = None, page: int = 1, limit:
 
     if status is not None and status not in STATUSES:
         raise ValidationError(f"--status must be one of {', '.join(STATUSES)}")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError(f"--limit must be between 1 and {MAX_LIMIT}, got {limit}")
-    if page < 1 or page > 1_000_000:
-        raise ValidationError(f"--page must be between 1 and 1000000, got {page}")
+    offset = check_page(page, limit)
     host = runner_id().rsplit(":", 1)[0]
     now = utcnow()
     where = [] if status is None else [col(Scan.status) == status]
@@ -43,7 +40,7 @@ def list_scans(ctx: Context, *, status: str | None = None, page: int = 1, limit:
             select(Scan)
             .where(*where)
             .order_by(col(Scan.started_at).desc(), col(Scan.id).desc())
-            .offset((page - 1) * limit)
+            .offset(offset)
             .limit(limit)
         ).scalars()
         items = []

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
 
 from driftctl.db.models import SEVERITY_RANK, Alert, CostMetric, Drift, User
 from driftctl.db.repositories import audit as audit_repo
+from driftctl.db.repositories import drifts as drifts_repo
+from driftctl.db.repositories import users as users_repo
+from driftctl.db.repositories.drifts import DriftFilter
 from driftctl.db.types import utcnow
 from driftctl.domain import AuditAction, Role, difference_hash, fingerprint
+from driftctl.errors import DriftctlError, ValidationError
 from driftctl.passwords import hash_password
 from driftctl.services.context import Context, timed
+
+if TYPE_CHECKING:
+    from driftctl.services.login import LoginResult
+
+log = logging.getLogger(__name__)
 
 _NS = uuid.UUID("7b1d3c2e-5f4a-4e8b-9c6d-0a1b2c3d4e5f")
 ACCOUNT = "123456789012"
@@ -196,40 +208,71 @@ DRIFTS: tuple[tuple[Any, ...], ...] = (
 
 @timed
 def seed(ctx: Context) -> dict[str, Any]:
-    """Insert the demo users, drifts, alerts, costs and audit rows unless already present."""
-    ctx.actor.require(Role.ADMIN, "load demo data")
-    now = utcnow().replace(microsecond=0)
+    """Fill an empty database with the demo users, drifts, alerts, costs and audit rows, then log
+    this machine in as the demo admin (``login``: the LoginResult, None if that failed).
+
+    A database already seeded is left as it is (``created`` False). Any other database that has
+    users or drifts is refused with ValidationError: the demo users' password is published, so
+    they must never land in a real team database, and fake drifts would mix with real ones.
+    """
     with ctx.write() as session:
         if session.get(User, _id("user:admin@example.com")) is not None:
             return {"created": False, "users": len(USERS), "drifts": len(DRIFTS), "alerts": 4}
-        users: dict[str, User] = {}
-        for email, role, first, last in USERS:
-            user = User(
-                id=_id(f"user:{email}"),
-                email=email,
-                role=role,
-                first_name=first,
-                last_name=last,
-                password_hash=hash_password(DEMO_PASSWORD),
-                created_at=now - timedelta(days=60),
-                updated_at=now - timedelta(days=60),
+        has_users = users_repo.any_exist(session)
+        if has_users or drifts_repo.count(session, filters=DriftFilter()) > 0:
+            what = "users (team mode)" if has_users else "drifts"
+            raise ValidationError(
+                f"this database already has {what}: `db seed` only fills an empty database, "
+                "because its demo users have a published password; seed a throwaway one "
+                "instead, e.g. driftctl --db sqlite:///demo.db db seed"
             )
-            session.add(user)
-            users[role] = user
-        session.flush()
-        for email, role, *_ in USERS:
-            audit_repo.append(
-                session,
-                action=AuditAction.USER_CREATED.value,
-                actor_email=ctx.actor.email,
-                new_value={"email": email, "role": role},
-                details={"seed": True},
-                user_agent=ctx.user_agent,
-                created_at=now - timedelta(days=60),
-            )
-        alerts = 0
-        for row in DRIFTS:
-            alerts += _seed_drift(session, ctx, row, users, now)
+        ctx.actor.require(Role.ADMIN, "load demo data")
+        result = _insert_demo_data(session, ctx)
+    result["login"] = _log_in_as_demo_admin(ctx)
+    return result
+
+
+def _log_in_as_demo_admin(ctx: Context) -> LoginResult | None:
+    """Seeding turns the database into team mode: log in as its admin so it stays usable."""
+    from driftctl.services import login
+
+    try:
+        return login.login(ctx, USERS[0][0], DEMO_PASSWORD)
+    except DriftctlError as exc:
+        log.warning("seeded, but could not log in as the demo admin: %s", exc.message)
+        return None
+
+
+def _insert_demo_data(session: Session, ctx: Context) -> dict[str, Any]:
+    now = utcnow().replace(microsecond=0)
+    users: dict[str, User] = {}
+    for email, role, first, last in USERS:
+        user = User(
+            id=_id(f"user:{email}"),
+            email=email,
+            role=role,
+            first_name=first,
+            last_name=last,
+            password_hash=hash_password(DEMO_PASSWORD),
+            created_at=now - timedelta(days=60),
+            updated_at=now - timedelta(days=60),
+        )
+        session.add(user)
+        users[role] = user
+    session.flush()
+    for email, role, *_ in USERS:
+        audit_repo.append(
+            session,
+            action=AuditAction.USER_CREATED.value,
+            actor_email=ctx.actor.email,
+            new_value={"email": email, "role": role},
+            details={"seed": True},
+            user_agent=ctx.user_agent,
+            created_at=now - timedelta(days=60),
+        )
+    alerts = 0
+    for row in DRIFTS:
+        alerts += _seed_drift(session, ctx, row, users, now)
     return {"created": True, "users": len(USERS), "drifts": len(DRIFTS), "alerts": alerts}
 
 

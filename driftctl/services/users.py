@@ -24,13 +24,12 @@ from driftctl.domain import AuditAction, Role, jsonable
 from driftctl.errors import ConflictError, NotFoundError, ValidationError
 from driftctl.passwords import hash_password
 from driftctl.services.context import Context, timed
-from driftctl.services.drifts import Page
+from driftctl.services.listing import Page, check_page
 
 MIN_PASSWORD = 12
 # scrypt hashes whatever it is given; a cap keeps a pasted file from costing seconds.
 MAX_PASSWORD = 1024
 MAX_EMAIL = 255
-MAX_LIMIT = 100
 # The CHECK constraint on users.email, as a regex: one "@", no spaces, a dot inside the domain.
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -225,13 +224,10 @@ def _duplicate(email: str) -> ConflictError:
 @timed
 def list_users(ctx: Context, *, page: int = 1, limit: int = 20) -> Page:
     """One page of users ordered by e-mail; ValidationError for a bad page or limit."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError(f"--limit must be between 1 and {MAX_LIMIT}, got {limit}")
-    if page < 1:
-        raise ValidationError(f"--page must be 1 or more, got {page}")
+    offset = check_page(page, limit)
     with ctx.read() as session:
         total = users_repo.count(session)
-        rows = users_repo.list_page(session, offset=(page - 1) * limit, limit=limit)
+        rows = users_repo.list_page(session, offset=offset, limit=limit)
         items = [UserInfo.of(u).to_dict() for u in rows]
     return Page(items=items, total=total, page=page, page_size=limit)
 

@@ -46,12 +46,16 @@ def test_fresh_sqlite_file_is_created_and_migrated_on_first_use(
     assert _revision("sqlite:///new.db") == SCHEMA_HEAD
 
 
-def test_fresh_sqlite_file_in_a_missing_directory(cli: Any, tmp_path: Path) -> None:
+def test_fresh_sqlite_file_in_a_missing_directory_is_refused(cli: Any, tmp_path: Path) -> None:
+    """A typo in an explicit path must not silently start an empty database elsewhere."""
     path = tmp_path / "a" / "b" / "drifts.db"
     result = cli(["--db", f"sqlite:///{path}", "list", "-o", "json"])
-    assert result.exit_code == 0, result.stderr
-    assert result.json()["items"] == []
-    assert path.is_file()
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    error = json.loads(result.stderr)["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert f"directory {path.parent} does not exist" in error["message"]
+    assert not (tmp_path / "a").exists()
 
 
 def test_default_database_lives_in_the_user_data_dir(cli: Any) -> None:

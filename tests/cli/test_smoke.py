@@ -15,7 +15,7 @@ def test_version(cli: Any) -> None:
 
 def test_list_json_has_spec_keys_and_pagination(cli: Any, ctx: Any, db_url: str) -> None:
     insert_drifts(ctx, make_drift(), make_drift(severity="critical"))
-    result = cli(["list", "--db", db_url, "-o", "json"])
+    result = cli(["list", "--db", db_url, "-o", "json", "--limit", "20"])
     assert result.exit_code == 0, result.stderr
     data = result.json()
     assert data["pagination"] == {

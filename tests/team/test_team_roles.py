@@ -102,11 +102,6 @@ CASES = {
         ),
         stdin="another-long-password\n",
     ),
-    "db seed": Case(
-        lambda d: ["db", "seed"],
-        "admin",
-        lambda t, d: _user(t, "admin@example.com") is not None,
-    ),
 }
 RANK = {"viewer": 1, "engineer": 2, "admin": 3}
 
