@@ -7,7 +7,6 @@ The source forms follow the Go tool of the same name: a path (file, directory, g
 
 from __future__ import annotations
 
-import fnmatch
 import glob
 import os
 import re
@@ -235,6 +234,7 @@ class _Reader:
         wildcard = _GLOB_CHARS.search(pattern)
         prefix = pattern[: wildcard.start()] if wildcard else pattern
         where = f"s3://{bucket}/{pattern}"
+        matcher = glob_regex(pattern)
         keys: list[str] = []
         try:
             for page in client.get_paginator("list_objects_v2").paginate(
@@ -242,8 +242,7 @@ class _Reader:
             ):
                 for obj in page.get("Contents", []):
                     key = obj.get("Key", "")
-                    # fnmatch's "*" also crosses "/", so "**" works as users expect.
-                    if not key.endswith("/") and fnmatch.fnmatchcase(key, pattern):
+                    if not key.endswith("/") and matcher.fullmatch(key):
                         keys.append(key)
         except Exception as exc:
             raise _s3_error(exc, where) from None
@@ -281,6 +280,39 @@ class _Reader:
             state.fragments.extend(fragments_of(resource, origin))
             state.instance_count += 1
         self._add(state, origin)
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A key glob as a regex, with local paths' rules: ``*`` and ``?`` stay within one
+    ``/``-separated segment, ``**`` spans any number of segments (zero included), ``[...]`` is a
+    character class."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]*/)*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif ch == "*":
+            out.append("[^/]*")
+            i += 1
+        elif ch == "?":
+            out.append("[^/]")
+            i += 1
+        elif ch == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end]
+            negate = body.startswith("!")
+            body = body[1:] if negate else body
+            out.append("[" + ("^" if negate else "") + body.replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(ch))
+            i += 1
+    return re.compile("".join(out), re.DOTALL)
 
 
 def _tfstate_files(root: Path) -> list[Path]:

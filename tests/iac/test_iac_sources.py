@@ -275,6 +275,62 @@ def test_s3_glob_key(s3_session: boto3.session.Session, data_dir: Path) -> None:
     assert sorted(ids(state)) == ["i-0d3650a23f4e45dc0", "sg-0254c038e32f25530", "sg-9e0204ff"]
 
 
+@pytest.mark.parametrize(
+    ("pattern", "matched"),
+    [
+        # "**" spans any number of segments, zero included; "*" stays within one.
+        (
+            "env/**/*.tfstate",
+            [
+                "env/prod.tfstate",
+                "env/prod/app/terraform.tfstate",
+                "env/prod/network/terraform.tfstate",
+                "env/staging/app/terraform.tfstate",
+            ],
+        ),
+        ("env/*.tfstate", ["env/prod.tfstate"]),
+        ("env/prod/*.tfstate", None),
+        (
+            "env/*/app/terraform.tfstate",
+            ["env/prod/app/terraform.tfstate", "env/staging/app/terraform.tfstate"],
+        ),
+        (
+            "env/[ps]*/app/*.tfstate",
+            ["env/prod/app/terraform.tfstate", "env/staging/app/terraform.tfstate"],
+        ),
+        ("env/pro?.tfstate", ["env/prod.tfstate"]),
+    ],
+)
+def test_s3_keys_glob_like_local_paths(
+    s3_session: boto3.session.Session,
+    data_dir: Path,
+    tmp_path: Path,
+    pattern: str,
+    matched: list[str] | None,
+) -> None:
+    _put_states(s3_session, data_dir)
+    body = (data_dir / "aws_ec2_instance.tfstate").read_bytes()
+    s3_session.client("s3").put_object(Bucket="acme-tfstate", Key="env/prod.tfstate", Body=body)
+    # The same tree on disk, read through a local glob, selects the same files.
+    for key in (
+        "env/prod.tfstate",
+        "env/prod/app/terraform.tfstate",
+        "env/prod/network/terraform.tfstate",
+        "env/staging/app/terraform.tfstate",
+    ):
+        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / key).write_bytes(body)
+    local = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob(pattern) if p.is_file())
+    if matched is None:
+        assert local == []
+        with pytest.raises(ValidationError, match="matches no object"):
+            load_expected([f"tfstate+s3://acme-tfstate/{pattern}"], boto_session=s3_session)
+        return
+    state = load_expected([f"tfstate+s3://acme-tfstate/{pattern}"], boto_session=s3_session)
+    assert state.origins == [f"s3://acme-tfstate/{key}" for key in matched]
+    assert local == matched
+
+
 def test_s3_uses_the_default_session_and_its_credentials(
     s3_session: boto3.session.Session, data_dir: Path
 ) -> None:
