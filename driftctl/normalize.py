@@ -68,12 +68,20 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def tags(value: Any) -> dict[str, str]:
-    """Tags as a plain map, from a map or from AWS's ``[{"Key": …, "Value": …}]`` list."""
+    """Tags as a plain map, from a map or from AWS's ``[{"Key": …, "Value": …}]`` list.
+
+    The value of a secret-looking key (``DbPassword``, ``api_token``) is SENSITIVE, on both
+    sides of a comparison, so it is never stored, logged or printed.
+    """
+    from driftctl.resources import SENSITIVE, looks_secret
+
     if not value:
         return {}
     if isinstance(value, Mapping):
-        return {str(k): "" if v is None else str(v) for k, v in value.items()}
-    return {str(t["Key"]): str(t.get("Value", "")) for t in value}
+        pairs = [(str(k), "" if v is None else str(v)) for k, v in value.items()]
+    else:
+        pairs = [(str(t["Key"]), str(t.get("Value", ""))) for t in value]
+    return {k: SENSITIVE if looks_secret(k) else v for k, v in pairs}
 
 
 def _protocol(value: Any) -> str:

@@ -12,6 +12,7 @@ string ``SENSITIVE`` and are never compared, stored or printed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,27 @@ def looks_secret(name: str) -> bool:
     """True when a key name suggests its value is a secret (``db_password``, ``ApiToken``...)."""
     lowered = name.lower()
     return any(part in lowered for part in SECRET_NAME_PARTS)
+
+
+_SECRET_WORD = "|".join(SECRET_NAME_PARTS)
+# A secret-looking name and the value after it, in XML (<Key>db_password</Key><Value>x</Value>)
+# or in JSON / key=value text ("DbPassword": "x", token=x).
+_SECRET_XML = re.compile(rf"(?i)(<Key>[^<]*(?:{_SECRET_WORD})[^<]*</Key>\s*<Value>)[^<]*(</Value>)")
+_SECRET_KV = re.compile(
+    rf"(?i)([\w.-]*(?:{_SECRET_WORD})[\w.-]*[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&}}<]+"
+)
+ERROR_TEXT_LIMIT = 300
+
+
+def scrub_error_text(text: str, *, limit: int = ERROR_TEXT_LIMIT) -> str:
+    """An error message fit to store and print: one line, at most ``limit`` characters, with the
+    value after every secret-looking name replaced by SENSITIVE (AWS responses can echo tags)."""
+    one_line = " ".join(str(text).split())
+    one_line = _SECRET_XML.sub(lambda m: f"{m.group(1)}{SENSITIVE}{m.group(2)}", one_line)
+    one_line = _SECRET_KV.sub(lambda m: f"{m.group(1)}{SENSITIVE}", one_line)
+    if len(one_line) > limit:
+        one_line = one_line[: limit - 1] + "…"
+    return one_line
 
 
 def mask_secret_values(values: Mapping[str, Any]) -> dict[str, Any]:

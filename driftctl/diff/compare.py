@@ -278,7 +278,8 @@ def _diff_full_map(
     }
     for name in sorted(set(exp_map) | set(act_map)):
         e, a = exp_map.get(name), act_map.get(name)
-        if SENSITIVE in (e, a) or e == a:
+        # A masked value cannot be compared, but a key added or removed is still drift.
+        if e == a or (e is not None and a is not None and SENSITIVE in (e, a)):
             continue
         if e is None:
             out[f"{path}.{name}"] = _entry(ADDED, None, a)

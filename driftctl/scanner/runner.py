@@ -7,10 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from driftctl.domain import GLOBAL_REGION
 from driftctl.errors import ExternalServiceError, ValidationError
-from driftctl.resources import ActualResource
+from driftctl.resources import ActualResource, scrub_error_text
 from driftctl.scanner.base import Collected, ScanContext, ScanError
 from driftctl.scanner.session import (
     ClientSettings,
@@ -189,13 +190,13 @@ def _run_unit(ctx: ScanContext, unit: _Unit) -> Collected:
     resource_type = unit.spec.resource_type
     try:
         collected = unit.spec.collect(ctx, unit.region)
-    except (BotoCoreError, ClientError) as exc:
+    except (BotoCoreError, ClientError, ResponseParserError) as exc:
         code, message = error_details(exc)
     except Exception as exc:
         # A response this reader did not expect must not sink the other reads; the error
         # names the exception so the report shows something is wrong here.
         logger.debug("reading %s in %s failed", resource_type, unit.region, exc_info=True)
-        code, message = "InternalError", " ".join(f"{type(exc).__name__}: {exc}".split())
+        code, message = "InternalError", scrub_error_text(f"{type(exc).__name__}: {exc}")
     else:
         logger.debug("read %d %s in %s", len(collected.resources), resource_type, unit.region)
         for resource in collected.resources:

@@ -29,6 +29,7 @@ from botocore.exceptions import (
     ParamValidationError,
     ProfileNotFound,
 )
+from botocore.parsers import ResponseParserError
 
 from driftctl.errors import ExternalServiceError, ValidationError
 
@@ -289,10 +290,12 @@ def error_details(exc: BaseException) -> tuple[str, str]:
         code = str(exc.response.get("Error", {}).get("Code") or "ClientError")
     else:
         code = type(exc).__name__
-    message = " ".join(str(exc).split()) or code
-    if len(message) > _MESSAGE_LIMIT:
-        message = message[: _MESSAGE_LIMIT - 1] + "…"
-    return code, message
+    from driftctl.resources import scrub_error_text
+
+    if isinstance(exc, ResponseParserError):
+        # Its text is the whole raw response, which may echo tags and other values.
+        return code, "AWS sent a response that could not be parsed"
+    return code, scrub_error_text(str(exc), limit=_MESSAGE_LIMIT) or code
 
 
 def aws_failure(what: str, exc: BaseException) -> ExternalServiceError | ValidationError:

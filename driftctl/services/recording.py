@@ -30,6 +30,7 @@ from driftctl.domain import (
     jsonable,
 )
 from driftctl.errors import DriftctlError
+from driftctl.resources import scrub_error_text
 from driftctl.services.context import Context
 
 if TYPE_CHECKING:
@@ -174,7 +175,10 @@ def fail_scan_row(ctx: Context, scan_id: uuid.UUID, exc: BaseException) -> None:
     if isinstance(exc, DriftctlError):
         error = {"code": exc.error_code, "message": exc.message}
     else:
-        error = {"code": "INTERNAL_ERROR", "message": f"{type(exc).__name__}: {exc}"[:300]}
+        error = {
+            "code": "INTERNAL_ERROR",
+            "message": scrub_error_text(f"{type(exc).__name__}: {exc}"),
+        }
     try:
         with ctx.write() as session:
             session.execute(
