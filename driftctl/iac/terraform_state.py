@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,8 +107,10 @@ def parse_state(raw: bytes | str, origin: str) -> ParsedState:
     lineage = doc.get("lineage")
     identity = f"tfstate:{lineage}" if isinstance(lineage, str) and lineage else f"tfstate:{origin}"
     parsed = ParsedState(origin=origin, identity=identity)
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    check_unicode = bool(_SURROGATE_ESCAPE.search(text))
     for index, resource in enumerate(resources):
-        _parse_resource(parsed, resource, index)
+        _parse_resource(parsed, resource, index, check_unicode=check_unicode)
     return parsed
 
 
@@ -132,6 +135,38 @@ def _load_json(raw: bytes | str, origin: str) -> Any:
         ) from None
     except RecursionError:
         raise ValidationError(f"{origin}: JSON nested too deeply: not a Terraform state") from None
+    except ValueError as exc:
+        # Python refuses integers of more than 4,300 digits.
+        raise ValidationError(
+            f"{origin}: {_first_line(exc)}: not a usable Terraform state"
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+# A JSON escape of a UTF-16 surrogate: only worth a closer look when the text has one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """The first string inside ``value`` that is not valid Unicode (a lone surrogate), if any."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return item.encode("utf-8", "backslashreplace").decode()[:80]
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def _check_format(doc: Any, origin: str) -> None:
@@ -159,7 +194,9 @@ def _check_format(doc: Any, origin: str) -> None:
         )
 
 
-def _parse_resource(parsed: ParsedState, resource: Any, index: int) -> None:
+def _parse_resource(
+    parsed: ParsedState, resource: Any, index: int, *, check_unicode: bool = False
+) -> None:
     origin = parsed.origin
     if not isinstance(resource, dict):
         raise ValidationError(f"{origin}: resources[{index}] is not an object")
@@ -185,11 +222,22 @@ def _parse_resource(parsed: ParsedState, resource: Any, index: int) -> None:
                 f"{origin}: {prefix}{rtype}.{name} has an instance without attributes"
             )
         address = f"{prefix}{rtype}.{name}{_index_suffix(instance.get('index_key'))}"
+        if check_unicode:
+            bad = _lone_surrogate(instance)
+            if bad is not None:
+                raise ValidationError(f"{origin}: {address}: {bad!r} is not valid Unicode text")
         inst = StateInstance(instance, f"{origin}#{address}")
         try:
             fragment = read_instance(spec, tf, inst)
         except BadValue as exc:
             raise ValidationError(f"{origin}: {address}: {exc}") from None
+        except RecursionError:
+            raise ValidationError(f"{origin}: {address}: a value is nested too deeply") from None
+        except (ValueError, OverflowError, TypeError) as exc:
+            # A value a reader cannot convert (a port of NaN or 1e400, a number too long).
+            raise ValidationError(
+                f"{origin}: {address}: cannot read a value ({_first_line(exc)})"
+            ) from None
         if fragment is not None:
             parsed.fragments.append(fragment)
 
