@@ -10,7 +10,9 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -96,6 +98,18 @@ def check_output_path(path: Path, flag: str) -> Path:
     if not writable:
         raise ValidationError(f"{flag} {target}: permission denied")
     return target
+
+
+def stream_output(path: Path, produce: Callable[[Callable[[str], Any]], None], flag: str) -> None:
+    """Write an output file piece by piece (``produce`` calls the writer it is given);
+    OutputError (exit 6) when the disk or device refuses it."""
+    from driftctl.errors import OutputError
+
+    try:
+        with path.open("w", encoding="utf-8") as handle:
+            produce(handle.write)
+    except OSError as exc:
+        raise OutputError(f"cannot write {flag} {path}: {exc.strerror or exc}") from None
 
 
 def write_output(path: Path, text: str, flag: str) -> None:

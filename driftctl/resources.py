@@ -66,7 +66,7 @@ class ResourceKey:
     resource_id: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ExpectedResource:
     """A resource as Infrastructure-as-Code declares it."""
 
@@ -84,7 +84,7 @@ class ExpectedResource:
         return ResourceKey(self.resource_type, self.resource_id)
 
 
-@dataclass
+@dataclass(slots=True)
 class ActualResource:
     """A resource as AWS reports it."""
 

@@ -232,9 +232,21 @@ def emit_result(result: dict[str, Any], fmt: str, output_file: str | None) -> No
             from driftctl.errors import ValidationError
 
             raise ValidationError("--output-file needs -o json, sarif, junit, markdown or html")
-        from driftctl.files import write_output
+        from driftctl.files import stream_output, write_output
 
-        write_output(Path(output_file).expanduser(), render(result, fmt), "--output-file")
+        path = Path(output_file).expanduser()
+        if fmt == "json":
+            # Streamed: the JSON of a very large scan is never held whole in memory.
+            from driftctl.render.json_ import write as write_json
+
+            stream_output(path, lambda out: write_json(result, out), "--output-file")
+        else:
+            write_output(path, render(result, fmt), "--output-file")
+    elif fmt == "json":
+        from driftctl.render.json_ import write as write_json
+
+        write_json(result, runtime.emit)
+        return
     elif fmt != "table":
         runtime.emit(render(result, fmt))
         return

@@ -90,7 +90,7 @@ def compare(
                     account_id=exp.account_id,
                     drift_type=DriftType.MISSING,
                     difference={},
-                    expected_state=dict(exp.attributes),
+                    expected_state=exp.attributes,
                     actual_state=None,
                     sources=list(exp.sources),
                 )
@@ -111,8 +111,8 @@ def compare(
                 account_id=act.account_id or exp.account_id,
                 drift_type=DriftType.MODIFIED,
                 difference=difference,
-                expected_state=dict(exp.attributes),
-                actual_state=dict(act.attributes),
+                expected_state=exp.attributes,
+                actual_state=act.attributes,
                 sources=list(exp.sources),
             )
         )
@@ -134,7 +134,7 @@ def compare(
                 drift_type=DriftType.UNMANAGED,
                 difference={},
                 expected_state=None,
-                actual_state=dict(extra.attributes),
+                actual_state=extra.attributes,
             )
         )
 

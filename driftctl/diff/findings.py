@@ -20,7 +20,7 @@ REMOVED = "removed"
 CHANGED = "changed"
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """One drift: a managed resource that differs, a missing one, or an unmanaged one."""
 
@@ -32,6 +32,7 @@ class Finding:
     # Attribute path -> {"change": "added"|"removed"|"changed", "expected": ..., "actual": ...},
     # keys sorted. Empty for missing and unmanaged resources.
     difference: dict[str, DiffEntry]
+    # The compared resources' own attribute maps (not copies): read-only.
     expected_state: dict[str, Any] | None
     actual_state: dict[str, Any] | None
     sources: list[str] = field(default_factory=list)

@@ -27,7 +27,7 @@ class BadValue(Exception):
     """A value in the state cannot be read (e.g. a policy that is not JSON)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Fragment:
     """One resource instance's share of an expected resource.
 

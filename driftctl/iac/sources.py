@@ -108,7 +108,7 @@ def load_expected(
     reader = _Reader(headers or {}, boto_session, baseline_loader, max_bytes, timeout)
     for source in sources:
         reader.read(source)
-    resources = assemble(reader.fragments)
+    resources = assemble(reader.fragments, copy_values=False)
     return ExpectedState(
         resources=resources,
         origins=reader.origins,
