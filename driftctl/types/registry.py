@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from driftctl.errors import ValidationError
-from driftctl.types import ec2, iam_role, rds, s3, security_group
+from driftctl.types import (
+    ec2,
+    iam_role,
+    load_balancer,
+    rds,
+    s3,
+    security_group,
+)
 from driftctl.types.build import Builder
 from driftctl.types.spec import ResourceSpec, TerraformType
 
@@ -19,6 +26,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     s3.SPEC,
     rds.SPEC,
     iam_role.SPEC,
+    load_balancer.SPEC,
 )
 
 
