@@ -12,6 +12,7 @@ from driftctl.errors import ValidationError
 from driftctl.types import (
     ec2,
     iam_role,
+    lb_listener,
     load_balancer,
     rds,
     s3,
@@ -27,6 +28,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     rds.SPEC,
     iam_role.SPEC,
     load_balancer.SPEC,
+    lb_listener.SPEC,
 )
 
 
