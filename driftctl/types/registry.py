@@ -13,6 +13,7 @@ from driftctl.types import (
     ec2,
     iam_role,
     lb_listener,
+    lb_target_group,
     load_balancer,
     rds,
     s3,
@@ -29,6 +30,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     iam_role.SPEC,
     load_balancer.SPEC,
     lb_listener.SPEC,
+    lb_target_group.SPEC,
 )
 
 
