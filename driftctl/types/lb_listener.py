@@ -257,7 +257,13 @@ SPEC = ResourceSpec(
     service=elbv2.SERVICE,
     collect=collect,
     api_calls=(
-        elbv2.LIST_LOAD_BALANCERS,
+        # The load balancers are listed (and pages counted) whatever their listeners.
+        ApiCall(
+            elbv2.LIST_LOAD_BALANCERS.operation,
+            per="parent",
+            parent="load_balancer_arn",
+            page_size=elbv2.LIST_LOAD_BALANCERS.page_size,
+        ),
         ApiCall(elbv2.operation("DescribeListeners"), per="parent", parent="load_balancer_arn"),
         ApiCall(elbv2.operation("DescribeRules"), per="resource", managed_only=True),
         elbv2.TAGS,

@@ -140,7 +140,8 @@ class ApiCall:
     paginated listing for the whole account), ``resource`` (one call per ``page_size``
     resources listed, or per resource when ``page_size`` is None) or ``parent`` (one call per
     parent resource, where a listing takes its parent's id: a load balancer's listeners;
-    ``parent`` names the attribute of each listed resource that holds that id).
+    ``parent`` names the attribute of each listed resource that holds that id; with a
+    ``page_size``, the paginated listing of the parents themselves, at least one per region).
     ``managed_only``: made only for resources the IaC declares. ``when`` says when a call is
     conditional (None: always).
     """
@@ -236,7 +237,10 @@ def minimum_calls(
         elif call.per == "account":
             needed = _pages(total, call.page_size)
         elif call.per == "parent":
-            needed = (parents or {}).get(call.parent or "", 0)
+            count = (parents or {}).get(call.parent or "", 0)
+            needed = (
+                max(region_count, math.ceil(count / call.page_size)) if call.page_size else count
+            )
         else:
             count = managed if call.managed_only else total
             needed = math.ceil(count / call.page_size) if call.page_size else count

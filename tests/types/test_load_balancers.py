@@ -275,10 +275,20 @@ def test_a_marked_client_secret_does_not_hide_the_actions_but_other_marks_do() -
     assert elbv2.state_actions(whole, "default_action") == SENSITIVE
 
 
-def test_per_parent_calls_count_the_parents() -> None:
-    calls = (ApiCall("x:List", per="parent", parent="owner"), ApiCall("x:Get", per="resource"))
-    assert minimum_calls(calls, {REGION: 6}, parents={"owner": 3}) == {"x:List": 3, "x:Get": 6}
-    assert minimum_calls(calls, {REGION: 0}) == {"x:List": 0, "x:Get": 0}
+def test_per_parent_calls_count_the_parents_or_their_pages() -> None:
+    calls = (
+        ApiCall("x:ListParents", per="parent", parent="owner", page_size=400),
+        ApiCall("x:List", per="parent", parent="owner"),
+        ApiCall("x:Get", per="resource"),
+    )
+    assert minimum_calls(calls, {REGION: 6}, parents={"owner": 3}) == {
+        "x:ListParents": 1,
+        "x:List": 3,
+        "x:Get": 6,
+    }
+    assert minimum_calls(calls, {REGION: 0}) == {"x:ListParents": 1, "x:List": 0, "x:Get": 0}
+    many = minimum_calls(calls, {REGION: 900}, parents={"owner": 450})
+    assert many["x:ListParents"] == 2
 
 
 def test_an_unmanaged_or_missing_load_balancer_costs_its_hourly_price() -> None:
