@@ -52,7 +52,9 @@ def render_type(console: Console, info: Mapping[str, Any], *, tty: bool) -> None
         [
             (
                 c["operation"],
-                c["per"] + (" in the state" if c["managed_only"] else ""),
+                c["per"]
+                + (f" ({c['parent']})" if c.get("parent") else "")
+                + (" in the state" if c["managed_only"] else ""),
                 c["page_size"] or "",
                 c["when"] or "always",
             )

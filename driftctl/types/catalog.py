@@ -34,6 +34,7 @@ def describe(spec: ResourceSpec) -> dict[str, Any]:
                 "page_size": call.page_size,
                 "managed_only": call.managed_only,
                 "when": call.when,
+                "parent": call.parent,
             }
             for call in spec.api_calls
         ],

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from driftctl.errors import ValidationError
-from driftctl.types import ec2, iam_role, rds, s3, security_group
+from driftctl.types import (
+    ec2,
+    iam_role,
+    lb_listener,
+    lb_target_group,
+    load_balancer,
+    rds,
+    s3,
+    security_group,
+)
 from driftctl.types.build import Builder
 from driftctl.types.spec import ResourceSpec, TerraformType
 
@@ -19,6 +28,9 @@ SPECS: tuple[ResourceSpec, ...] = (
     s3.SPEC,
     rds.SPEC,
     iam_role.SPEC,
+    load_balancer.SPEC,
+    lb_listener.SPEC,
+    lb_target_group.SPEC,
 )
 
 

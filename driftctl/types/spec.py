@@ -137,9 +137,13 @@ class ApiCall:
     """One AWS operation a scan of this type makes, and how many it takes for N resources.
 
     ``per`` is ``region`` (a paginated listing in every scanned region), ``account`` (one
-    paginated listing for the whole account) or ``resource`` (one call per ``page_size``
-    resources listed, or per resource when ``page_size`` is None). ``managed_only``: made only
-    for resources the IaC declares. ``when`` says when a call is conditional (None: always).
+    paginated listing for the whole account), ``resource`` (one call per ``page_size``
+    resources listed, or per resource when ``page_size`` is None) or ``parent`` (one call per
+    parent resource, where a listing takes its parent's id: a load balancer's listeners;
+    ``parent`` names the attribute of each listed resource that holds that id; with a
+    ``page_size``, the paginated listing of the parents themselves, at least one per region).
+    ``managed_only``: made only for resources the IaC declares. ``when`` says when a call is
+    conditional (None: always).
     """
 
     operation: str
@@ -147,6 +151,7 @@ class ApiCall:
     page_size: int | None = None
     managed_only: bool = False
     when: str | None = None
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -210,12 +215,15 @@ def minimum_calls(
     managed: int = 0,
     regions: int | None = None,
     include_conditional: bool = False,
+    parents: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
     """The fewest requests per operation that reading these resources takes.
 
     ``listed_by_region`` counts the resources each scanned region lists (every scanned region
-    appears, with 0 where it has none); ``managed`` how many of them the IaC declares.
-    Conditional calls (``when``) count only with ``include_conditional``.
+    appears, with 0 where it has none); ``managed`` how many of them the IaC declares;
+    ``parents`` how many parent resources each ``per="parent"`` call's ``parent`` attribute
+    names (load balancers, for listeners). Conditional calls (``when``) count only with
+    ``include_conditional``.
     """
     region_count = regions if regions is not None else len(listed_by_region)
     total = sum(listed_by_region.values())
@@ -228,6 +236,11 @@ def minimum_calls(
             needed += max(0, region_count - len(listed_by_region))
         elif call.per == "account":
             needed = _pages(total, call.page_size)
+        elif call.per == "parent":
+            count = (parents or {}).get(call.parent or "", 0)
+            needed = (
+                max(region_count, math.ceil(count / call.page_size)) if call.page_size else count
+            )
         else:
             count = managed if call.managed_only else total
             needed = math.ceil(count / call.page_size) if call.page_size else count

@@ -15,6 +15,7 @@ from driftctl.db.types import utcnow
 from driftctl.services import drifts as drift_service
 from driftctl.services.summary import build_summary, scan_costs
 from driftctl.services.timeline import build_timeline
+from driftctl.types import registry
 from tests.costs.seed import seed_estate
 from tests.factories import insert_drifts, make_drift
 
@@ -32,7 +33,9 @@ def test_open_drift_counts_and_cost(ctx: Any, seeded: Any) -> None:
     assert summary.resolved_total == 2
     assert summary.by_status == {"detected": 2, "triaged": 1, "approved": 1, "rejected": 1}
     assert summary.by_severity == {"critical": 2, "warning": 2, "info": 1}
-    assert summary.by_type == {"EC2": 2, "SECURITY_GROUP": 1, "S3": 1, "RDS": 1, "IAM_ROLE": 0}
+    # Every registered type is listed, with 0 where it has no open drift.
+    counts = {"EC2": 2, "SECURITY_GROUP": 1, "S3": 1, "RDS": 1}
+    assert summary.by_type == {name: counts.get(name, 0) for name in registry.names()}
     assert summary.by_drift_type == {"modified": 3, "missing": 1, "unmanaged": 1}
     assert summary.by_region == {"eu-west-1": 2, "us-east-1": 2, "us-west-2": 1}
     assert summary.open_cost_impact_monthly == Decimal("150.67")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ class Mutation:
     ``target`` is the Terraform address of the resource it changes, or None for an unmanaged
     resource: then ``apply`` returns the new resource's id. ``key`` is the difference key of a
     modified resource ("" for missing and unmanaged ones); ``severity`` that entry's default.
+    A key naming an id the emulator makes up (``subnets[subnet-…]``) ends in ``*``, which matches
+    anything.
     """
 
     name: str
@@ -68,6 +71,15 @@ class Mutation:
     key: str
     severity: str
     drift_type: str = "modified"
+
+    def keys_in(self, difference: dict[str, Any]) -> list[str]:
+        """The difference keys this mutation's ``key`` names: itself, else its ``*`` matches."""
+        if self.key in difference:
+            return [self.key]
+        if "*" not in self.key:
+            return []
+        pattern = re.compile(".*".join(re.escape(part) for part in self.key.split("*")))
+        return [k for k in difference if pattern.fullmatch(k)]
 
 
 @dataclass(frozen=True)

@@ -26,5 +26,7 @@ def tag_mutation(
             client.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": key, "Value": value}])
         elif service == "iam":
             client.tag_role(RoleName=rid, Tags=[{"Key": key, "Value": value}])
+        elif service == "elbv2":
+            client.add_tags(ResourceArns=[rid], Tags=[{"Key": key, "Value": value}])
 
     return Mutation(f"tag {key} changed", apply, address, f"tags.{key}", "info")
