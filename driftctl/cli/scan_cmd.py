@@ -186,12 +186,22 @@ def scan(
     )
     with runtime.progress("Scanning AWS"):
         outcome = run_scan(context, options, settings=runtime.settings(ctx))
+    report_warnings(outcome.result)
     emit_result(outcome.result, fmt, output_file)
     if fmt == "table":
         report_not_compared(outcome.result)  # a note: -q silences it
     if outcome.result["scan"]["status"] != "completed":
         report_incomplete(outcome.result, as_json=fmt == "json")
     raise typer.Exit(outcome.exit_code)
+
+
+def report_warnings(result: dict[str, Any]) -> None:
+    """One stderr line per warning of the scan (a .driftignore line that has no effect...)."""
+    from driftctl.cli.console import write_err
+    from driftctl.render.table import safe
+
+    for warning in result["scan"].get("warnings") or []:
+        write_err(f"warning: {safe(warning)}")
 
 
 def report_not_compared(result: dict[str, Any]) -> None:

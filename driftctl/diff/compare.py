@@ -73,7 +73,14 @@ def compare(
 
     for key, exp in expected_by_key.items():
         act = actual_by_key.get(key)
+        whole = below = False
         if ignore is not None and ignore.ignores_resource(exp.resource_type, exp.resource_id):
+            whole = True
+            # An ignored resource still shows an attribute a later `!` line brings back.
+            below = act is not None and ignore.keeps_something_below(
+                exp.resource_type, exp.resource_id
+            )
+        if whole and not below:
             ignored.append(key)
             continue
         if act is None:
@@ -101,7 +108,7 @@ def compare(
         if ignore is not None and difference:
             difference = ignore.filter_difference(exp.resource_type, exp.resource_id, difference)
         if not difference:
-            in_sync.append(key)
+            (ignored if whole else in_sync).append(key)
             continue
         findings.append(
             Finding(

@@ -149,6 +149,11 @@ def run_scan(
         alerts_svc.rules_from_settings(config)
         alerts_svc.notify_config(config)
     ignore = DriftIgnore.load(options.driftignore, options.cwd)
+    warnings = list(ignore.warnings)
+    # A type every line ignores is not read at all (as the Go tool does): fewer AWS calls.
+    wanted = [t for t in options.resource_types if not ignore.ignores_type(t)]
+    if wanted:
+        options.resource_types = wanted
     sources = options.sources or default_sources(options.cwd)
 
     # A bad or unreachable state file is refused before anything is written.
@@ -214,6 +219,7 @@ def run_scan(
             "errors": [asdict(e) for e in actual.errors],
             "api_calls": dict(sorted(actual.api_calls.items())),
             "skipped_types": expected.skipped_types,
+            "warnings": warnings,
         },
         "summary": {
             **comparison.counts.to_dict(),
