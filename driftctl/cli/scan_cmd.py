@@ -142,6 +142,13 @@ def scan(
         metavar="PATH",
         help="Write the -o format to PATH (the table still goes to stdout).",
     ),
+    tf_dirs: list[str] | None = typer.Option(
+        None,
+        "--tf-dir",
+        metavar="DIR",
+        help="Terraform configuration (repeatable) where SARIF locates each resource's "
+        "declaration. Default: the state files' folders and the working directory.",
+    ),
 ) -> None:
     """Compare IaC with live AWS, record every drift, print them, and exit 0/1/2/6.
 
@@ -187,7 +194,7 @@ def scan(
     with runtime.progress("Scanning AWS"):
         outcome = run_scan(context, options, settings=runtime.settings(ctx))
     report_warnings(outcome.result)
-    emit_result(outcome.result, fmt, output_file)
+    emit_result(outcome.result, fmt, output_file, tf_dirs=tf_dirs)
     if fmt == "table":
         report_not_compared(outcome.result)  # a note: -q silences it
     if outcome.result["scan"]["status"] != "completed":
@@ -235,7 +242,9 @@ def report_incomplete(result: dict[str, Any], *, as_json: bool) -> None:
         write_error(f"error: {error.message}")
 
 
-def emit_result(result: dict[str, Any], fmt: str, output_file: str | None) -> None:
+def emit_result(
+    result: dict[str, Any], fmt: str, output_file: str | None, *, tf_dirs: list[str] | None = None
+) -> None:
     """Print the scan result in ``fmt`` (to ``output_file`` if given, with the table on stdout)."""
     if output_file:
         if fmt == "table":
@@ -244,24 +253,25 @@ def emit_result(result: dict[str, Any], fmt: str, output_file: str | None) -> No
             raise ValidationError("--output-file needs -o json, sarif, junit, markdown or html")
         from driftctl.files import write_output
 
-        write_output(Path(output_file).expanduser(), render(result, fmt), "--output-file")
+        write_output(Path(output_file).expanduser(), render(result, fmt, tf_dirs), "--output-file")
     elif fmt != "table":
-        runtime.emit(render(result, fmt))
+        runtime.emit(render(result, fmt, tf_dirs))
         return
     from driftctl.render.scan_table import render_scan
 
     render_scan(runtime.console(), result, tty=runtime.tty())
 
 
-def render(result: dict[str, Any], fmt: str) -> str:
+def render(result: dict[str, Any], fmt: str, tf_dirs: list[str] | None = None) -> str:
     if fmt == "json":
         from driftctl.render.json_ import dumps
 
         return dumps(result)
     if fmt == "sarif":
+        from driftctl.iac.tf_config import declarations
         from driftctl.render.sarif import render_sarif
 
-        return render_sarif(result)
+        return render_sarif(result, declarations=declarations(_config_dirs(result, tf_dirs)))
     if fmt == "junit":
         from driftctl.render.junit import render_junit
 
@@ -274,6 +284,18 @@ def render(result: dict[str, Any], fmt: str) -> str:
     from driftctl.render.markdown import render_markdown
 
     return render_markdown(result)
+
+
+def _config_dirs(result: dict[str, Any], tf_dirs: list[str] | None) -> list[Path]:
+    """--tf-dir, else the folders of the local state files read and the working directory."""
+    if tf_dirs:
+        return [Path(d).expanduser() for d in tf_dirs]
+    folders = [
+        Path(str(s).removeprefix("tfstate://")).parent
+        for s in result["scan"].get("iac_sources") or []
+        if "://" not in str(s).removeprefix("tfstate://")
+    ]
+    return [*folders, Path.cwd()]
 
 
 baseline_app = typer.Typer(

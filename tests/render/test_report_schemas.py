@@ -82,3 +82,18 @@ def test_sarif_validates_against_the_oasis_schema(case: str) -> None:
 
     errors = sorted(_sarif_validator().iter_errors(log), key=lambda e: list(e.absolute_path))
     assert errors == [], [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+
+
+def test_sarif_with_tf_locations_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from driftctl.iac.tf_config import declarations
+
+    (tmp_path / "main.tf").write_text('resource "aws_instance" "app" {\n}\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    drift = make_drift(iac_source="./prod.tfstate#aws_instance.app")
+
+    log = json.loads(render_sarif(make_result([drift]), declarations=declarations([tmp_path])))
+
+    assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1
+    }
+    assert list(_sarif_validator().iter_errors(log)) == []
