@@ -30,7 +30,12 @@ from driftctl.cli import (
     types_cmd,
     users_cmd,
 )
-from driftctl.cli.options import GlobalState, hoist_global_options, output_format
+from driftctl.cli.options import (
+    GlobalState,
+    hoist_global_options,
+    output_format,
+    rewrite_go_outputs,
+)
 
 app = typer.Typer(
     name="driftctl",
@@ -119,6 +124,16 @@ def _global(
     logs.configure(verbose=verbose or debug, quiet=quiet, log_format=log_format)
 
 
+def version_cmd() -> None:
+    """Print the version (the same as `driftctl --version`).
+
+    Example: driftctl version
+    """
+    from driftctl.cli.console import write_out
+
+    write_out(f"driftctl {__version__}\n", requested=True)
+
+
 # The command list: one line per command or group.
 app.command("scan")(scan_cmd.scan)
 app.command("scans")(scans_cmd.scans)
@@ -135,6 +150,7 @@ app.add_typer(pricing_cmd.app, name="pricing")
 app.command("summary")(summary_cmd.summary)
 app.command("report")(report_cmd.report)
 app.command("types")(types_cmd.types)
+app.command("version")(version_cmd)
 
 
 class _Interrupted(Exception):
@@ -163,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     from driftctl.cli.console import flush_stdout, set_quiet
     from driftctl.errors import OutputError
 
-    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    args = hoist_global_options(rewrite_go_outputs(list(sys.argv[1:] if argv is None else argv)))
     as_json = output_format(args) == "json"
     set_quiet(quiet=False, output_requested=False)  # the global options callback sets it
     signal.signal(signal.SIGINT, _on_sigint)

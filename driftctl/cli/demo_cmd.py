@@ -34,7 +34,7 @@ def demo(
     where = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="driftctl-demo-"))
     with runtime.progress("Building the emulated account and scanning it"):
         outcome = run_demo(where)
-    from driftctl.cli.scan_cmd import emit_result
+    from driftctl.cli.scan_output import emit_result
 
     db = shlex.quote(outcome.database_url)
     if fmt == "json":

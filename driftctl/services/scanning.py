@@ -63,6 +63,13 @@ class ScanOptions:
     fail_on_unsupported: bool = False
     source: DetectedBy = DetectedBy.MANUAL
     store: bool = True
+    # A JMESPath expression choosing the drifts reported (``--filter``, as in the Go tool).
+    filter_expr: str | None = None
+    # Report AWS-created objects (service-linked roles, default security groups) too.
+    strict: bool = False
+    # tfstate+tfcloud:// sources: the API token (never printed) and base URL.
+    tfc_token: str | None = None
+    tfc_endpoint: str = "https://app.terraform.io/api/v2"
     cwd: Path = field(default_factory=Path.cwd)
     # Tests and the demo inject a prepared boto3 session.
     session_factory: Callable[[], Any] | None = None
@@ -90,6 +97,10 @@ def validate(options: ScanOptions) -> None:
         raise ValidationError("--only-managed and --only-unmanaged cannot be used together")
     resolved = [registry.resolve(rtype).resource_type for rtype in options.resource_types]
     options.resource_types = list(dict.fromkeys(resolved))
+    if options.filter_expr is not None:
+        from driftctl.diff.filter_expr import compile_filter
+
+        compile_filter(options.filter_expr)
 
 
 def not_compared_line(skipped_types: dict[str, int], *, shown: int = 5) -> str | None:
@@ -185,6 +196,7 @@ def run_scan(
                 default_region=actual.regions[0] if actual.regions else "us-east-1",
                 severity_rules=rules,
                 ignore=ignore,
+                include_defaults=options.strict,
             )
             drifts = _with_costs(_filter(comparison.findings, options), actual.account_id)
             finished = utcnow()
@@ -259,9 +271,13 @@ def scan_aws(options: ScanOptions, expected: ExpectedState) -> ActualScan:
 
 def _filter(findings: list[Finding], options: ScanOptions) -> list[Finding]:
     if options.only_managed:
-        return [f for f in findings if f.drift_type is not DriftType.UNMANAGED]
+        findings = [f for f in findings if f.drift_type is not DriftType.UNMANAGED]
     if options.only_unmanaged:
-        return [f for f in findings if f.drift_type is DriftType.UNMANAGED]
+        findings = [f for f in findings if f.drift_type is DriftType.UNMANAGED]
+    if options.filter_expr is not None:
+        from driftctl.diff.filter_expr import compile_filter
+
+        findings = list(filter(compile_filter(options.filter_expr), findings))
     return findings
 
 
