@@ -21,6 +21,7 @@ from driftctl.cli import (
     db_cmd,
     demo_cmd,
     drifts_cmd,
+    gen_driftignore_cmd,
     pricing_cmd,
     report_cmd,
     scan_cmd,
@@ -151,6 +152,7 @@ app.command("summary")(summary_cmd.summary)
 app.command("report")(report_cmd.report)
 app.command("types")(types_cmd.types)
 app.command("version")(version_cmd)
+app.command("gen-driftignore")(gen_driftignore_cmd.gen_driftignore)
 
 
 class _Interrupted(Exception):
