@@ -43,11 +43,16 @@ app = typer.Typer(
     help=(
         "Find configuration drift between Terraform state and live AWS, record it, "
         "and triage, approve, reject and resolve it.\n\n"
+        "\b\nExamples:\n"
+        "  driftctl scan --from terraform.tfstate --region eu-west-1\n"
+        "  driftctl list --severity critical -o json\n\n"
+        "New here? `driftctl demo` runs the whole job on an emulated AWS account "
+        "(no credentials needed).\n\n"
         "Global options work before or after the command: "
         "`driftctl list -o json -v` = `driftctl -v -o json list`."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -82,7 +87,12 @@ def _global(
         help="Config file (default: ./driftctl.toml, then the user config directory).",
     ),
     output: str | None = typer.Option(
-        None, "-o", "--output", metavar="FORMAT", help="table (default), json, csv, sarif, ..."
+        None,
+        "-o",
+        "--output",
+        metavar="FORMAT",
+        help="table (default) or json; csv (list, audit); sarif, junit, markdown, html, "
+        "FORMAT://PATH (scan).",
     ),
     no_color: bool = typer.Option(False, "--no-color", help="No colour (also: NO_COLOR=1)."),
     quiet: bool = typer.Option(
@@ -196,11 +206,13 @@ def main(argv: list[str] | None = None) -> None:
 
 def _dispatch(args: list[str], *, as_json: bool, debug: bool) -> int:
     """Run the command; report any error as one line; return the exit code."""
+    from driftctl.cli.help_format import tidy
     from driftctl.errors import DriftctlError, InternalError, OutputError, ValidationError
 
     click_error, usage_error, no_args_help = _click_exceptions()
     try:
-        code = app(args=args, prog_name="driftctl", standalone_mode=False)
+        command = tidy(typer.main.get_command(app))
+        code = command.main(args=args, prog_name="driftctl", standalone_mode=False)
     except DriftctlError as exc:
         _report(exc, as_json=as_json, debug=debug)
         return exc.exit_code

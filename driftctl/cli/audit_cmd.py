@@ -24,7 +24,7 @@ def audit(
         None, "--action", help="Only these actions (repeatable), e.g. drift_approved."
     ),
     since: str | None = typer.Option(None, "--since", help="An ISO date, or an age like 7d."),
-    page: int = typer.Option(1, "--page", min=1),
+    page: int = typer.Option(1, "--page", min=1, help="Page number."),
     limit: int = typer.Option(50, "--limit", help="Rows per page, 1-1000."),
 ) -> None:
     """Show the audit trail, newest first.

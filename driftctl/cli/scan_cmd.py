@@ -281,9 +281,11 @@ def baseline_capture(
     regions: list[str] | None = typer.Option(
         None, "--region", metavar="REGION", help="Region (repeatable)."
     ),
-    all_regions: bool = typer.Option(False, "--all-regions"),
-    profile: str | None = typer.Option(None, "--profile"),
-    role_arn: str | None = typer.Option(None, "--role-arn"),
+    all_regions: bool = typer.Option(False, "--all-regions", help="Every enabled region."),
+    profile: str | None = typer.Option(None, "--profile", help="AWS profile (credential chain)."),
+    role_arn: str | None = typer.Option(
+        None, "--role-arn", help="Assume this role (another account)."
+    ),
     types: list[str] | None = typer.Option(
         None, "--type", metavar="TYPE", help="Only these resource types."
     ),
