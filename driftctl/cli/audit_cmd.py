@@ -13,6 +13,20 @@ app = typer.Typer(
 )
 
 COLUMNS = ("created_at", "action", "actor_email", "drift_id", "change", "details")
+CSV_COLUMNS = (
+    "seq",
+    "id",
+    "created_at",
+    "action",
+    "actor_email",
+    "drift_id",
+    "old_value",
+    "new_value",
+    "details",
+    "ip_address",
+    "user_agent",
+    "hash",
+)
 
 
 @app.callback()
@@ -29,14 +43,14 @@ def audit(
 ) -> None:
     """Show the audit trail, newest first.
 
-    Example: driftctl audit --action drift_approved --since 7d -o json
+    Example: driftctl audit --action drift_approved --since 7d -o csv > audit.csv
     """
     if ctx.invoked_subcommand is not None:
         return
     from driftctl.services import audit as svc
     from driftctl.services.listing import parse_since
 
-    fmt = runtime.output_format(ctx, ("table", "json"))
+    fmt = runtime.output_format(ctx, ("table", "json", "csv"))
     result = svc.list_audit(
         runtime.service_context(ctx, command="driftctl audit"),
         drift=drift,
@@ -50,6 +64,11 @@ def audit(
         from driftctl.render.json_ import dumps
 
         runtime.emit(dumps({"items": result.items, "pagination": result.pagination()}))
+        return
+    if fmt == "csv":
+        from driftctl.render.csv_ import dumps as csv_dumps
+
+        runtime.emit(csv_dumps(result.items, CSV_COLUMNS))
         return
     from driftctl.render.table import render_table
 
