@@ -21,6 +21,7 @@ from driftctl.cli import (
     db_cmd,
     demo_cmd,
     drifts_cmd,
+    gen_driftignore_cmd,
     pricing_cmd,
     report_cmd,
     scan_cmd,
@@ -30,18 +31,28 @@ from driftctl.cli import (
     types_cmd,
     users_cmd,
 )
-from driftctl.cli.options import GlobalState, hoist_global_options, output_format
+from driftctl.cli.options import (
+    GlobalState,
+    hoist_global_options,
+    output_format,
+    rewrite_go_outputs,
+)
 
 app = typer.Typer(
     name="driftctl",
     help=(
         "Find configuration drift between Terraform state and live AWS, record it, "
         "and triage, approve, reject and resolve it.\n\n"
+        "\b\nExamples:\n"
+        "  driftctl scan --from terraform.tfstate --region eu-west-1\n"
+        "  driftctl list --severity critical -o json\n\n"
+        "New here? `driftctl demo` runs the whole job on an emulated AWS account "
+        "(no credentials needed).\n\n"
         "Global options work before or after the command: "
         "`driftctl list -o json -v` = `driftctl -v -o json list`."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -76,7 +87,12 @@ def _global(
         help="Config file (default: ./driftctl.toml, then the user config directory).",
     ),
     output: str | None = typer.Option(
-        None, "-o", "--output", metavar="FORMAT", help="table (default), json, csv, sarif, ..."
+        None,
+        "-o",
+        "--output",
+        metavar="FORMAT",
+        help="table (default) or json; csv (list, audit); sarif, junit, markdown, html, "
+        "FORMAT://PATH (scan).",
     ),
     no_color: bool = typer.Option(False, "--no-color", help="No colour (also: NO_COLOR=1)."),
     quiet: bool = typer.Option(
@@ -119,6 +135,16 @@ def _global(
     logs.configure(verbose=verbose or debug, quiet=quiet, log_format=log_format)
 
 
+def version_cmd() -> None:
+    """Print the version (the same as `driftctl --version`).
+
+    Example: driftctl version
+    """
+    from driftctl.cli.console import write_out
+
+    write_out(f"driftctl {__version__}\n", requested=True)
+
+
 # The command list: one line per command or group.
 app.command("scan")(scan_cmd.scan)
 app.command("scans")(scans_cmd.scans)
@@ -135,6 +161,8 @@ app.add_typer(pricing_cmd.app, name="pricing")
 app.command("summary")(summary_cmd.summary)
 app.command("report")(report_cmd.report)
 app.command("types")(types_cmd.types)
+app.command("version")(version_cmd)
+app.command("gen-driftignore")(gen_driftignore_cmd.gen_driftignore)
 
 
 class _Interrupted(Exception):
@@ -163,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     from driftctl.cli.console import flush_stdout, set_quiet
     from driftctl.errors import OutputError
 
-    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    args = hoist_global_options(rewrite_go_outputs(list(sys.argv[1:] if argv is None else argv)))
     as_json = output_format(args) == "json"
     set_quiet(quiet=False, output_requested=False)  # the global options callback sets it
     signal.signal(signal.SIGINT, _on_sigint)
@@ -178,11 +206,13 @@ def main(argv: list[str] | None = None) -> None:
 
 def _dispatch(args: list[str], *, as_json: bool, debug: bool) -> int:
     """Run the command; report any error as one line; return the exit code."""
+    from driftctl.cli.help_format import tidy
     from driftctl.errors import DriftctlError, InternalError, OutputError, ValidationError
 
     click_error, usage_error, no_args_help = _click_exceptions()
     try:
-        code = app(args=args, prog_name="driftctl", standalone_mode=False)
+        command = tidy(typer.main.get_command(app))
+        code = command.main(args=args, prog_name="driftctl", standalone_mode=False)
     except DriftctlError as exc:
         _report(exc, as_json=as_json, debug=debug)
         return exc.exit_code

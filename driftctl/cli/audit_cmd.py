@@ -13,6 +13,20 @@ app = typer.Typer(
 )
 
 COLUMNS = ("created_at", "action", "actor_email", "drift_id", "change", "details")
+CSV_COLUMNS = (
+    "seq",
+    "id",
+    "created_at",
+    "action",
+    "actor_email",
+    "drift_id",
+    "old_value",
+    "new_value",
+    "details",
+    "ip_address",
+    "user_agent",
+    "hash",
+)
 
 
 @app.callback()
@@ -24,19 +38,19 @@ def audit(
         None, "--action", help="Only these actions (repeatable), e.g. drift_approved."
     ),
     since: str | None = typer.Option(None, "--since", help="An ISO date, or an age like 7d."),
-    page: int = typer.Option(1, "--page", min=1),
+    page: int = typer.Option(1, "--page", min=1, help="Page number."),
     limit: int = typer.Option(50, "--limit", help="Rows per page, 1-1000."),
 ) -> None:
     """Show the audit trail, newest first.
 
-    Example: driftctl audit --action drift_approved --since 7d -o json
+    Example: driftctl audit --action drift_approved --since 7d -o csv > audit.csv
     """
     if ctx.invoked_subcommand is not None:
         return
     from driftctl.services import audit as svc
     from driftctl.services.listing import parse_since
 
-    fmt = runtime.output_format(ctx, ("table", "json"))
+    fmt = runtime.output_format(ctx, ("table", "json", "csv"))
     result = svc.list_audit(
         runtime.service_context(ctx, command="driftctl audit"),
         drift=drift,
@@ -50,6 +64,11 @@ def audit(
         from driftctl.render.json_ import dumps
 
         runtime.emit(dumps({"items": result.items, "pagination": result.pagination()}))
+        return
+    if fmt == "csv":
+        from driftctl.render.csv_ import dumps as csv_dumps
+
+        runtime.emit(csv_dumps(result.items, CSV_COLUMNS))
         return
     from driftctl.render.table import render_table
 

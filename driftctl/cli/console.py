@@ -127,6 +127,13 @@ def stderr_is_tty() -> bool:
     return sys.stderr.isatty()
 
 
+def stdin_is_tty() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def write_out(text: str, *, requested: bool = False) -> None:
     """Write data to stdout (``requested``: a flag asked for it by name, so ``-q`` keeps it)."""
     if _quiet_stdout and not requested:

@@ -18,8 +18,9 @@ def demo(
 ) -> None:
     """Run a scan on a built-in emulated AWS account with drift, into a throwaway database.
 
-    Nothing touches real AWS or your own database: the account is emulated in-process (moto),
-    the state file comes with driftctl, the SQLite database lives in a temp directory.
+    Nothing touches real AWS or your own database: the account is emulated in-process (moto,
+    installed with pip install 'driftctl-aws[demo]'), the state file comes with driftctl, the
+    SQLite database lives in a temp directory.
 
     Example: driftctl demo
     """
@@ -28,13 +29,14 @@ def demo(
     from pathlib import Path
 
     from driftctl.cli.console import write_err
-    from driftctl.services.demo import run_demo
+    from driftctl.services.demo import require_emulator, run_demo
 
     fmt = runtime.output_format(ctx, ("table", "json"))
+    require_emulator()  # before a temp directory is made
     where = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="driftctl-demo-"))
     with runtime.progress("Building the emulated account and scanning it"):
         outcome = run_demo(where)
-    from driftctl.cli.scan_cmd import emit_result
+    from driftctl.cli.scan_output import emit_result
 
     db = shlex.quote(outcome.database_url)
     if fmt == "json":

@@ -19,6 +19,19 @@ LIST_COLUMNS = (
     "cost_impact_monthly",
     "detected_at",
 )
+# The table's headers, in words; on a narrow terminal the columns go in DROP_ORDER.
+LIST_HEADERS = (
+    "ID",
+    "Severity",
+    "Status",
+    "Kind",
+    "Type",
+    "Resource",
+    "Region",
+    "Cost/mo",
+    "Detected",
+)
+DROP_ORDER = (8, 6, 3, 7, 2, 4)
 CSV_COLUMNS = (
     "id",
     "resource_id",
@@ -200,23 +213,34 @@ def _print_page(
         text = csv_dumps(items, CSV_COLUMNS)
         runtime.emit(text if header else text.split("\n", 1)[1])
         return
+    from driftctl.cli.console import write_err
     from driftctl.render.table import SEVERITY_STYLE, STATUS_STYLE, render_table
 
     rows = [[_cell(item, c) for c in LIST_COLUMNS] for item in items]
+    if not rows and header:
+        write_err("No drifts match.")
+        return
     if not header and not runtime.tty():
         # --all: later pages continue the first page's rows under its single header line.
         from driftctl.render.table import plain_table
 
-        runtime.emit(plain_table(LIST_COLUMNS, rows).split("\n", 1)[1])
+        runtime.emit(plain_table(LIST_HEADERS, rows).split("\n", 1)[1])
         return
     styles = [None, SEVERITY_STYLE, STATUS_STYLE, None, None, None, None, None, None]
-    render_table(runtime.console(), LIST_COLUMNS, rows, tty=runtime.tty(), styles=styles)
+    render_table(
+        runtime.console(),
+        LIST_HEADERS,
+        rows,
+        tty=runtime.tty(),
+        styles=styles,
+        drop_order=DROP_ORDER,
+        fold=(5,),
+    )
     if pagination is not None:
-        from driftctl.cli.console import write_err
-
+        total = pagination["total"]
         write_err(
             f"page {pagination['page']} of {pagination['total_pages']} "
-            f"({pagination['total']} drifts)"
+            f"({total} drift{'' if total == 1 else 's'})"
         )
 
 
@@ -264,6 +288,17 @@ def _print_changed(ctx: typer.Context, changed: list[dict[str, Any]], verb: str)
         runtime.emit(f"{verb} {item['id']} ({item['resource_type']} {item['resource_id']})\n")
 
 
+def _reason(reason: str | None, ids: list[str], verb: str) -> str | None:
+    """--reason, asked for on a terminal when it is missing (not when ids come from stdin)."""
+    from driftctl.cli import console
+
+    if reason is not None or "-" in ids or not console.stdin_is_tty():
+        return reason
+    if console.is_quiet():
+        return None
+    return str(typer.prompt(f"Why {verb} (at least 10 characters)", err=True))
+
+
 IDS_HELP = "Drift ids or unique prefixes (6+ characters); - reads ids from stdin, one per line."
 
 
@@ -286,7 +321,10 @@ def approve(
     ctx: typer.Context,
     ids: list[str] = typer.Argument(..., metavar="ID...", help=IDS_HELP),
     reason: str | None = typer.Option(
-        None, "--reason", help="Why this change is intended (at least 10 characters). Required."
+        None,
+        "--reason",
+        help="Why this change is intended (at least 10 characters). Required; asked for on "
+        "a terminal.",
     ),
 ) -> None:
     """Approve drifts: the change is intended, and stops failing CI while it stays the same.
@@ -296,6 +334,7 @@ def approve(
     """
     from driftctl.services import drifts as svc
 
+    reason = _reason(reason, ids, "approve")
     context = runtime.service_context(ctx, command="driftctl approve")
     _print_changed(ctx, svc.approve(context, runtime.read_ids(ids), reason=reason), "approved")
 
@@ -304,7 +343,9 @@ def reject(
     ctx: typer.Context,
     ids: list[str] = typer.Argument(..., metavar="ID...", help=IDS_HELP),
     reason: str | None = typer.Option(
-        None, "--reason", help="Why this must be fixed (at least 10 characters). Required."
+        None,
+        "--reason",
+        help="Why this must be fixed (at least 10 characters). Required; asked for on a terminal.",
     ),
 ) -> None:
     """Reject drifts: unwanted, must be fixed; they keep failing CI until resolved.
@@ -313,6 +354,7 @@ def reject(
     """
     from driftctl.services import drifts as svc
 
+    reason = _reason(reason, ids, "reject")
     context = runtime.service_context(ctx, command="driftctl reject")
     _print_changed(ctx, svc.reject(context, runtime.read_ids(ids), reason=reason), "rejected")
 

@@ -18,6 +18,37 @@ GLOBAL_OPTIONS: dict[str, bool] = {
 SHORT = {"-o": "--output", "-q": "--quiet", "-v": "--verbose"}
 
 
+# `scan --output FORMAT://PATH`, the Go tool's spelling: several at once, each to its own place.
+GO_OUTPUT_OPTION = "--output-to"
+
+
+def rewrite_go_outputs(argv: list[str]) -> list[str]:
+    """``-o json://out.json`` (and ``--output=…``) on ``scan`` become ``--output-to json://…``,
+    so several outputs can be asked for at once; other ``-o`` values are left alone."""
+    if "scan" not in argv:
+        return argv
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            out.extend(argv[i:])
+            break
+        value: str | None = None
+        if arg in ("-o", "--output") and i + 1 < len(argv) and "://" in argv[i + 1]:
+            value, i = argv[i + 1], i + 2
+        elif arg.startswith("--output=") and "://" in arg:
+            value, i = arg.split("=", 1)[1], i + 1
+        elif arg.startswith("-o") and not arg.startswith("--") and "://" in arg:
+            value, i = arg[2:], i + 1
+        if value is None:
+            out.append(arg)
+            i += 1
+        else:
+            out.extend([GO_OUTPUT_OPTION, value])
+    return out
+
+
 def hoist_global_options(argv: list[str]) -> list[str]:
     """Move global options found after the subcommand to the front, so that
     ``driftctl list -o json -v`` means ``driftctl -v -o json list``."""

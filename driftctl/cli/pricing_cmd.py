@@ -24,9 +24,10 @@ def show(
 ) -> None:
     """Show the hourly and monthly (730 h) on-demand price of an EC2 type or RDS class.
 
-    Exit 3 with an "unknown price" line when the table has no price for it.
+    Exit 3 when the table has no price for it: an unknown type gets "did you mean", a region
+    without bundled prices the `driftctl pricing refresh` to run. No price is ever guessed.
 
-    Example: driftctl pricing show db.t3.medium --region eu-west-1 -o json
+    Example: driftctl pricing show db.t3.medium --region us-east-1 -o json
     """
     from driftctl.services.costs import show_price
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from driftctl.cli import runtime
+from driftctl.cli.options import GO_OUTPUT_OPTION
 
 if TYPE_CHECKING:
     from driftctl.services.scanning import ScanOptions
@@ -142,6 +143,51 @@ def scan(
         metavar="PATH",
         help="Write the -o format to PATH (the table still goes to stdout).",
     ),
+    tf_dirs: list[str] | None = typer.Option(
+        None,
+        "--tf-dir",
+        metavar="DIR",
+        help="Terraform configuration (repeatable) where SARIF locates each resource's "
+        "declaration. Default: the state files' folders and the working directory.",
+    ),
+    filter_expr: str | None = typer.Option(
+        None,
+        "--filter",
+        metavar="EXPR",
+        help="Only drifts this JMESPath expression selects, e.g. \"Type=='aws_instance' && "
+        "Attr.tags.Env=='prod'\" (fields: Type, Id, Attr and every drift field).",
+    ),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Also report what AWS creates itself (service-linked roles, default security "
+        "groups) when no IaC manages it.",
+    ),
+    tfc_token: str | None = typer.Option(
+        None,
+        "--tfc-token",
+        metavar="TOKEN",
+        envvar="TFE_TOKEN",
+        show_envvar=True,
+        help="Terraform Cloud/Enterprise API token for tfstate+tfcloud://WORKSPACE_ID.",
+    ),
+    tfc_endpoint: str = typer.Option(
+        "https://app.terraform.io/api/v2",
+        "--tfc-endpoint",
+        metavar="URL",
+        help="Terraform Cloud/Enterprise API base URL.",
+    ),
+    to: str = typer.Option(
+        "aws+tf", "--to", metavar="aws+tf", help="What is scanned: aws+tf (the only choice)."
+    ),
+    outputs: list[str] | None = typer.Option(
+        None, GO_OUTPUT_OPTION, hidden=True, help="FORMAT://PATH outputs (from -o)."
+    ),
+    tf_provider_version: str | None = typer.Option(
+        None, "--tf-provider-version", metavar="VERSION", hidden=True
+    ),
+    tf_lockfile: str | None = typer.Option(None, "--tf-lockfile", metavar="PATH", hidden=True),
+    deep: bool = typer.Option(False, "--deep", hidden=True),
 ) -> None:
     """Compare IaC with live AWS, record every drift, print them, and exit 0/1/2/6.
 
@@ -150,9 +196,21 @@ def scan(
 
     Example: driftctl scan --from states/ --region us-east-1 -o sarif --output-file drift.sarif
     """
+    from driftctl.cli.scan_output import check_destinations, compat_notes
     from driftctl.services.scanning import run_scan
 
-    fmt = runtime.output_format(ctx, SCAN_FORMATS)
+    destinations = check_destinations(outputs or [])
+    fmt = "table" if destinations else runtime.output_format(ctx, SCAN_FORMATS)
+    compat_notes(
+        to=to,
+        filter_expr=filter_expr,
+        destinations=destinations,
+        ignored={
+            "--tf-provider-version": tf_provider_version is not None,
+            "--tf-lockfile": tf_lockfile is not None,
+            "--deep": deep,
+        },
+    )
     options = build_options(
         sources=sources,
         headers=headers,
@@ -169,6 +227,10 @@ def scan(
         source=source,
         store=not no_store,
     )
+    options.filter_expr = filter_expr
+    options.strict = strict
+    options.tfc_token = tfc_token
+    options.tfc_endpoint = tfc_endpoint
     from driftctl.errors import ValidationError
     from driftctl.services.scanning import validate
 
@@ -186,96 +248,25 @@ def scan(
     )
     with runtime.progress("Scanning AWS"):
         outcome = run_scan(context, options, settings=runtime.settings(ctx))
-    emit_result(outcome.result, fmt, output_file)
+    from driftctl.cli.scan_output import (
+        emit_result,
+        report_incomplete,
+        report_not_compared,
+        report_warnings,
+    )
+
+    report_warnings(outcome.result)
+    if destinations:
+        from driftctl.cli.scan_output import emit_destinations
+
+        emit_destinations(outcome.result, destinations, tf_dirs=tf_dirs)
+    else:
+        emit_result(outcome.result, fmt, output_file, tf_dirs=tf_dirs)
     if fmt == "table":
         report_not_compared(outcome.result)  # a note: -q silences it
     if outcome.result["scan"]["status"] != "completed":
         report_incomplete(outcome.result, as_json=fmt == "json")
     raise typer.Exit(outcome.exit_code)
-
-
-def report_not_compared(result: dict[str, Any]) -> None:
-    """One stderr line naming the state's resources that no resource type compares."""
-    from driftctl.services.scanning import not_compared_line
-
-    line = not_compared_line(result["scan"].get("skipped_types") or {})
-    if line:
-        from driftctl.cli.console import write_err
-
-        write_err(line)
-
-
-def report_incomplete(result: dict[str, Any], *, as_json: bool) -> None:
-    """One stderr line for a partial scan: exit 6 must say why even when stdout is a file."""
-    from driftctl.cli.console import write_error
-    from driftctl.errors import ExternalServiceError
-
-    errors = result["scan"]["errors"]
-    unread = ", ".join(f"{e['resource_type']} in {e['region']} ({e['code']})" for e in errors)
-    error = ExternalServiceError(
-        f"scan incomplete: could not read {unread or 'every resource type'}; "
-        "drift there was not checked",
-        details={"errors": errors},
-    )
-    if as_json:
-        from driftctl.render.json_ import dumps_line
-
-        write_error(dumps_line(error.to_json()))
-    else:
-        write_error(f"error: {error.message}")
-
-
-def emit_result(result: dict[str, Any], fmt: str, output_file: str | None) -> None:
-    """Print the scan result in ``fmt`` (to ``output_file`` if given, with the table on stdout)."""
-    if output_file:
-        if fmt == "table":
-            from driftctl.errors import ValidationError
-
-            raise ValidationError("--output-file needs -o json, sarif, junit, markdown or html")
-        from driftctl.files import stream_output, write_output
-
-        path = Path(output_file).expanduser()
-        if fmt == "json":
-            # Streamed: the JSON of a very large scan is never held whole in memory.
-            from driftctl.render.json_ import write as write_json
-
-            stream_output(path, lambda out: write_json(result, out), "--output-file")
-        else:
-            write_output(path, render(result, fmt), "--output-file")
-    elif fmt == "json":
-        from driftctl.render.json_ import write as write_json
-
-        write_json(result, runtime.emit)
-        return
-    elif fmt != "table":
-        runtime.emit(render(result, fmt))
-        return
-    from driftctl.render.scan_table import render_scan
-
-    render_scan(runtime.console(), result, tty=runtime.tty())
-
-
-def render(result: dict[str, Any], fmt: str) -> str:
-    if fmt == "json":
-        from driftctl.render.json_ import dumps
-
-        return dumps(result)
-    if fmt == "sarif":
-        from driftctl.render.sarif import render_sarif
-
-        return render_sarif(result)
-    if fmt == "junit":
-        from driftctl.render.junit import render_junit
-
-        return render_junit(result)
-    if fmt == "html":
-        from driftctl.render.html_report import render_html
-        from driftctl.services.report import report_from_scan
-
-        return render_html(report_from_scan(result))
-    from driftctl.render.markdown import render_markdown
-
-    return render_markdown(result)
 
 
 baseline_app = typer.Typer(
@@ -290,9 +281,11 @@ def baseline_capture(
     regions: list[str] | None = typer.Option(
         None, "--region", metavar="REGION", help="Region (repeatable)."
     ),
-    all_regions: bool = typer.Option(False, "--all-regions"),
-    profile: str | None = typer.Option(None, "--profile"),
-    role_arn: str | None = typer.Option(None, "--role-arn"),
+    all_regions: bool = typer.Option(False, "--all-regions", help="Every enabled region."),
+    profile: str | None = typer.Option(None, "--profile", help="AWS profile (credential chain)."),
+    role_arn: str | None = typer.Option(
+        None, "--role-arn", help="Assume this role (another account)."
+    ),
     types: list[str] | None = typer.Option(
         None, "--type", metavar="TYPE", help="Only these resource types."
     ),

@@ -96,7 +96,7 @@ def list_users(
 @app.command("set-role")
 def set_role(
     ctx: typer.Context,
-    email: str = typer.Argument(..., metavar="EMAIL"),
+    email: str = typer.Argument(..., metavar="EMAIL", help="The user's e-mail address."),
     role: str = typer.Argument(..., metavar="ROLE", help="admin, engineer or viewer."),
 ) -> None:
     """Change a user's role (admin only).
@@ -110,7 +110,10 @@ def set_role(
 
 
 @app.command("deactivate")
-def deactivate(ctx: typer.Context, email: str = typer.Argument(..., metavar="EMAIL")) -> None:
+def deactivate(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., metavar="EMAIL", help="The user's e-mail address."),
+) -> None:
     """Deactivate a user and end their sessions (admin only); audit rows keep their name.
 
     Example: driftctl user deactivate bob@example.com
@@ -122,7 +125,10 @@ def deactivate(ctx: typer.Context, email: str = typer.Argument(..., metavar="EMA
 
 
 @app.command("reset-password")
-def reset_password(ctx: typer.Context, email: str = typer.Argument(..., metavar="EMAIL")) -> None:
+def reset_password(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., metavar="EMAIL", help="The user's e-mail address."),
+) -> None:
     """Set a new password for a user and end their sessions (admin only).
 
     Example: driftctl user reset-password bob@example.com

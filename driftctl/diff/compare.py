@@ -51,13 +51,15 @@ def compare(
     default_region: str,
     severity_rules: Sequence[SeverityRule] = (),
     ignore: DriftIgnore | None = None,
+    include_defaults: bool = False,
 ) -> Comparison:
     """Match expected and actual resources by (type, id) and return the drifts between them.
 
     ``read_ok`` holds the (resource_type, region) pairs the scanner read without error: an expected
     resource is reported missing only there. ``severity_rules`` are user rules that override the
     defaults. ``ignore`` applies ``.driftignore`` before counting: ignored resources appear in
-    no count, and a resource whose every difference is ignored is in sync. Raises nothing.
+    no count, and a resource whose every difference is ignored is in sync. ``include_defaults``
+    reports objects AWS creates itself (service-linked roles…) as unmanaged too. Raises nothing.
     """
     expected_by_key = _merge_expected(expected)
     actual_by_key: dict[ResourceKey, ActualResource] = {}
@@ -73,7 +75,14 @@ def compare(
 
     for key, exp in expected_by_key.items():
         act = actual_by_key.get(key)
+        whole = below = False
         if ignore is not None and ignore.ignores_resource(exp.resource_type, exp.resource_id):
+            whole = True
+            # An ignored resource still shows an attribute a later `!` line brings back.
+            below = act is not None and ignore.keeps_something_below(
+                exp.resource_type, exp.resource_id
+            )
+        if whole and not below:
             ignored.append(key)
             continue
         if act is None:
@@ -101,7 +110,7 @@ def compare(
         if ignore is not None and difference:
             difference = ignore.filter_difference(exp.resource_type, exp.resource_id, difference)
         if not difference:
-            in_sync.append(key)
+            (ignored if whole else in_sync).append(key)
             continue
         findings.append(
             Finding(
@@ -119,7 +128,7 @@ def compare(
         modified += 1
 
     for key, extra in actual_by_key.items():
-        if key in expected_by_key or extra.is_default:
+        if key in expected_by_key or (extra.is_default and not include_defaults):
             continue
         if ignore is not None and ignore.ignores_resource(extra.resource_type, extra.resource_id):
             ignored.append(key)

@@ -1,37 +1,38 @@
 """``.driftignore``: resources and attributes whose drift is not reported.
 
-The syntax is the Go driftctl tool's, so existing files keep working::
+The syntax and results are the Go driftctl tool's, so existing files keep working::
 
     # comments and blank lines are skipped
-    aws_s3_bucket.logs\\.example\\.com     one resource (a dot inside an id is escaped)
-    aws_instance.*                       every resource of a type (TYPE.* or *.ID too)
-    *                                    everything
+    aws_s3_bucket.logs\\.example\\.com     one resource (a dot inside an id may be escaped)
+    aws_instance                         every resource of a type (same as aws_instance.*)
+    aws_*                                every type starting with aws_
+    *                                    everything ...
+    !aws_instance                        ... except instances: a later line wins
     aws_instance.i-0abc.tags.Owner       one attribute path of one resource
     aws_security_group.*.ingress         a path also covers what is below it (ingress[...])
-    !aws_instance.i-0keep                negation: a later line wins over an earlier one
+    !aws_instance.i-0abc.instance_type   negation works for attributes too
 
-TYPE is a Terraform type (``aws_instance``) or a driftctl resource type (``EC2``). ``*`` matches
-any run of characters; ``\\`` escapes the next character.
+A line is a pattern over the text ``TYPE.ID`` (``TYPE.ID.path`` for an attribute), with the
+wildcards of ``diff.ignore_glob``; a line that does not end in ``*`` also covers everything
+below what it names. TYPE is a Terraform type (``aws_instance``) or a driftctl resource type
+(``EC2``). A line that can match nothing driftctl reads (``foobar``, ``.id``, a bad pattern) is
+kept out and reported in ``warnings``, one per line; it never makes the file unusable.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from driftctl.diff.findings import DiffEntry, Finding
+from driftctl.diff.ignore_glob import BadPattern, Glob, compile_glob
 from driftctl.diff.severity import SeverityRule, assess
 from driftctl.errors import ValidationError
-from driftctl.types.registry import SPECS
+from driftctl.types import registry
 
 DEFAULT_FILENAME = ".driftignore"
-
-_TERRAFORM_BY_TYPE = {spec.resource_type: spec.main_terraform_type for spec in SPECS}
-_WILDCARD = object()
-_Segment = list[object]  # literal strings and _WILDCARD markers
 
 
 @dataclass(frozen=True)
@@ -40,40 +41,50 @@ class IgnoreRule:
 
     line: int
     negated: bool
-    resource_type: re.Pattern[str]
-    resource_id: re.Pattern[str]
-    attribute: re.Pattern[str] | None  # None: the whole resource
+    glob: Glob
 
-    def matches_resource(self, resource_type: str, resource_id: str) -> bool:
-        """Whether the TYPE and ID parts of this line select the resource."""
-        names = (resource_type, _TERRAFORM_BY_TYPE.get(resource_type, resource_type))
-        return any(self.resource_type.fullmatch(n) for n in names) and bool(
-            self.resource_id.fullmatch(resource_id)
-        )
+    def matches(self, names: Iterable[str]) -> bool:
+        return any(self.glob.matches(name) for name in names)
 
 
 @dataclass(frozen=True)
 class DriftIgnore:
-    """The parsed rules of a ``.driftignore`` file, in file order."""
+    """The rules of a ``.driftignore`` file in file order, and the lines it could not use."""
 
     rules: tuple[IgnoreRule, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, text: str) -> DriftIgnore:
-        """Parse ``.driftignore`` text; raises ValidationError on a line that is not TYPE.ID."""
-        rules = []
+    def parse(cls, text: str, *, source: str = DEFAULT_FILENAME) -> DriftIgnore:
+        """Parse ``.driftignore`` text; never raises for a line (see ``warnings``)."""
+        rules: list[IgnoreRule] = []
+        warnings: list[str] = []
+        known = _known_names()
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
-            rules.append(_parse_line(number, line))
-        return cls(tuple(rules))
+            negated = line.startswith("!")
+            body = line[1:] if negated else line
+            shown = line if len(line) <= 80 else line[:77] + "..."
+            try:
+                glob = compile_glob(body)
+            except BadPattern as exc:
+                warnings.append(f"{source} line {number}: {shown!r} is not a valid pattern ({exc})")
+                continue
+            if not body or not any(glob.could_start_with(f"{name}.") for name in known):
+                warnings.append(
+                    f"{source} line {number}: {shown!r} matches no resource type driftctl "
+                    "reads (`driftctl types` lists them); the line has no effect"
+                )
+            rules.append(IgnoreRule(line=number, negated=negated, glob=glob))
+        return cls(tuple(rules), tuple(warnings))
 
     @classmethod
     def load(cls, path: Path | None, cwd: Path) -> DriftIgnore:
         """Read ``path`` (which must exist), else ``cwd/.driftignore`` if present, else no rules.
 
-        Raises ValidationError when an explicit file is missing or unreadable, or a line is bad.
+        Raises ValidationError when an explicit file is missing or unreadable.
         """
         if path is None:
             default = cwd / DEFAULT_FILENAME
@@ -88,25 +99,48 @@ class DriftIgnore:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ValidationError(f"cannot read driftignore file {path}: {exc}") from None
-        return cls.parse(text)
+        return cls.parse(text, source=path.name)
+
+    def _decide(self, names: Sequence[str]) -> bool:
+        """The last matching line decides; no matching line means not ignored."""
+        for rule in reversed(self.rules):
+            if rule.matches(names):
+                return not rule.negated
+        return False
 
     def ignores_resource(self, resource_type: str, resource_id: str) -> bool:
-        """Whether the whole resource is ignored (lines with an attribute path do not count)."""
-        ignored = False
-        for rule in self.rules:
-            if rule.attribute is None and rule.matches_resource(resource_type, resource_id):
-                ignored = not rule.negated
-        return ignored
+        """Whether the whole resource is ignored (``TYPE.ID``, the Go tool's IsResourceIgnored)."""
+        return self._decide([f"{name}.{resource_id}" for name in _aliases(resource_type)])
 
     def ignores_path(self, resource_type: str, resource_id: str, path: str) -> bool:
-        """Whether one difference entry of a resource is ignored (the last matching line wins)."""
-        ignored = False
+        """Whether one difference entry is ignored (``TYPE.ID.path``, IsFieldIgnored)."""
+        return self._decide([f"{n}.{resource_id}.{path}" for n in _aliases(resource_type)])
+
+    def keeps_something_below(self, resource_type: str, resource_id: str) -> bool:
+        """Whether a negated line may bring back an attribute of this (ignored) resource."""
+        prefixes = [f"{name}.{resource_id}." for name in _aliases(resource_type)]
+        return any(
+            rule.negated and any(rule.glob.could_start_with(p) for p in prefixes)
+            for rule in self.rules
+        )
+
+    def ignores_type(
+        self, resource_type: str, *, children: Mapping[str, Sequence[str]] | None = None
+    ) -> bool:
+        """Whether every resource of a type is ignored, so it need not be read at all.
+
+        As in the Go tool: a line ``!TYPE.…`` keeps the type, and so does any child type
+        (``children``; default: the other Terraform types a registered type reads) that is
+        not ignored itself.
+        """
+        kids = _children(resource_type) if children is None else children.get(resource_type, ())
+        if any(not self.ignores_type(kid, children=children) for kid in kids):
+            return False
+        names = _aliases(resource_type)
         for rule in self.rules:
-            if not rule.matches_resource(resource_type, resource_id):
-                continue
-            if rule.attribute is None or rule.attribute.fullmatch(path):
-                ignored = not rule.negated
-        return ignored
+            if rule.negated and any(rule.glob.text.startswith(f"{n}.") for n in names):
+                return False
+        return self._decide([f"{name}.*" for name in names])
 
     def filter_difference(
         self, resource_type: str, resource_id: str, difference: Mapping[str, DiffEntry]
@@ -148,50 +182,26 @@ class DriftIgnore:
         return kept
 
 
-def _parse_line(number: int, line: str) -> IgnoreRule:
-    negated = line.startswith("!")
-    body = line[1:].strip() if negated else line
-    segments = _split(body)
-    if segments == [[_WILDCARD]]:
-        segments = [[_WILDCARD], [_WILDCARD]]
-    if len(segments) < 2 or any(not s for s in segments):
-        shown = line if len(line) <= 80 else line[:77] + "..."
-        raise ValidationError(
-            f".driftignore line {number}: expected TYPE.ID or TYPE.ID.attribute, got {shown!r}"
-        )
-    attribute = None
-    if len(segments) > 2:
-        # The path is rejoined with dots, so `tags.kubernetes.io/name` and the escaped spelling
-        # both select the entry "tags.kubernetes.io/name". A path also covers what lies below it.
-        joined: _Segment = []
-        for i, seg in enumerate(segments[2:]):
-            joined.extend(([] if i == 0 else ["."]) + seg)
-        attribute = re.compile(_to_regex(joined) + r"(?:[.\[].*)?", re.DOTALL)
-    return IgnoreRule(
-        line=number,
-        negated=negated,
-        resource_type=re.compile(_to_regex(segments[0]), re.DOTALL),
-        resource_id=re.compile(_to_regex(segments[1]), re.DOTALL),
-        attribute=attribute,
-    )
+def _aliases(name: str) -> tuple[str, ...]:
+    """The names a resource goes by: driftctl's type name and its main Terraform type."""
+    spec = registry.get(name)
+    if spec is not None:
+        return (spec.main_terraform_type, name)
+    found = registry.terraform_type(name)
+    if found is not None and found[0].main_terraform_type == name:
+        return (name, found[0].resource_type)
+    return (name,)
 
 
-def _split(body: str) -> list[_Segment]:
-    """Split on unescaped dots into segments of literal text and wildcards."""
-    segments: list[_Segment] = [[]]
-    chars = iter(body)
-    for ch in chars:
-        if ch == "\\":
-            escaped = next(chars, "\\")
-            segments[-1].append(escaped)
-        elif ch == ".":
-            segments.append([])
-        elif ch == "*":
-            segments[-1].append(_WILDCARD)
-        else:
-            segments[-1].append(ch)
-    return segments
+def _children(name: str) -> tuple[str, ...]:
+    spec = registry.get(name)
+    if spec is None:
+        found = registry.terraform_type(name)
+        spec = found[0] if found is not None and found[0].main_terraform_type == name else None
+    if spec is None:
+        return ()
+    return tuple(t for t in spec.terraform_names if t != spec.main_terraform_type)
 
 
-def _to_regex(segment: _Segment) -> str:
-    return "".join(".*" if part is _WILDCARD else re.escape(str(part)) for part in segment)
+def _known_names() -> tuple[str, ...]:
+    return (*registry.names(), *registry.terraform_names())

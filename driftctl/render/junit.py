@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from driftctl.render.scan_table import (
@@ -63,10 +63,19 @@ def render_junit(result: Mapping[str, Any]) -> str:
         "time": _seconds(scan.get("started_at"), scan.get("finished_at")),
     }
 
-    root = ET.Element("testsuites", {"name": "driftctl", **counts})
-    suite_attrs = {"name": SUITE_NAME, **counts}
-    if scan.get("started_at"):
-        suite_attrs["timestamp"] = xml_text(scan["started_at"])
+    # Both schemas CI tools validate with must accept the document: Jenkins xUnit's allows no
+    # "skipped" on <testsuites> and the strict Ant schema no attributes there at all, so the
+    # counts live on <testsuite>, which also carries the Ant schema's required package, id,
+    # hostname, a timestamp without fraction or offset (UTC) and system-out/system-err.
+    root = ET.Element("testsuites")
+    suite_attrs = {
+        "name": SUITE_NAME,
+        "package": "driftctl",
+        "id": "0",
+        **counts,
+        "timestamp": _timestamp(scan.get("started_at")),
+        "hostname": _hostname(),
+    }
     suite = ET.SubElement(root, "testsuite", suite_attrs)
     _properties(suite, result, scan, summary)
     for error in sorted(errors, key=error_text):
@@ -79,6 +88,10 @@ def render_junit(result: Mapping[str, Any]) -> str:
             "testcase",
             {"classname": "driftctl", "name": f"in sync: {in_sync} resources", "time": "0"},
         )
+    ET.SubElement(suite, "system-out").text = xml_text(_system_out(scan, summary))
+    ET.SubElement(suite, "system-err").text = xml_text(
+        "\n".join(error_text(e) for e in sorted(errors, key=error_text))
+    )
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
@@ -160,6 +173,32 @@ def _error_case(suite: ET.Element, error: Mapping[str, Any]) -> None:
     element.text = xml_text(
         f"{error_text(error)}\nDrift in this resource type and region was not checked."
     )
+
+
+def _system_out(scan: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
+    status = one_line(scan.get("status") or "unknown")
+    regions = ", ".join(one_line(r) for r in scan.get("regions") or []) or "-"
+    return f"scan {one_line(scan.get('id') or '(not stored)')}: {status}; regions {regions}; " + (
+        f"coverage {coverage_text(summary)}"
+    )
+
+
+def _timestamp(value: Any) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` in UTC: the Ant schema takes no fraction and no offset."""
+    try:
+        stamp = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        stamp = datetime.now(UTC)
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(UTC)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _hostname() -> str:
+    import socket
+
+    name = one_line(socket.gethostname()).strip()
+    return xml_text(name) if name else "localhost"
 
 
 def _int(value: Any) -> int:

@@ -12,14 +12,20 @@ from __future__ import annotations
 import functools
 import json
 import re
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from driftctl import __version__
 from driftctl.domain import fingerprint as drift_fingerprint
+from driftctl.render.sarif_locations import (
+    artifact_uri,
+    fallback_artifact,
+    first_source,
+    relative,
+    short_hash,
+)
 from driftctl.render.scan_table import (
     SEVERITY_ORDER,
     drift_difference_lines,
@@ -31,12 +37,14 @@ from driftctl.render.scan_table import (
 )
 from driftctl.types import registry
 
+if TYPE_CHECKING:
+    from driftctl.iac.tf_config import Declarations
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://pypi.org/project/driftctl-aws/"
 MAX_RESULTS = 25_000
 FINGERPRINT_KEY = "driftctl/v1"
-DEFAULT_ARTIFACT = "terraform.tfstate"
 
 LEVEL = {"critical": "error", "warning": "warning", "info": "note"}
 SECURITY_SEVERITY = {"critical": "9.0", "warning": "5.0", "info": "2.0"}
@@ -84,9 +92,13 @@ class _Rule:
         return f"driftctl/{self.drift_type}/{self.resource_type}"
 
 
-def render_sarif(result: Mapping[str, Any]) -> str:
-    """The scan result (SPEC §6 JSON shape) as a SARIF 2.1.0 log; raises nothing itself."""
-    log = sarif_log(result)
+def render_sarif(result: Mapping[str, Any], *, declarations: Declarations | None = None) -> str:
+    """The scan result (SPEC §6 JSON shape) as a SARIF 2.1.0 log; raises nothing itself.
+
+    With ``declarations`` (the Terraform configuration), a drift is located at the ``.tf`` line
+    that declares its resource, with the state file as a related location.
+    """
+    log = sarif_log(result, declarations=declarations)
     # Indented for people reading small logs; compact for big ones, where indentation alone
     # would add half again to the size of a file that is uploaded and parsed by machines.
     indent = 2 if len(log["runs"][0]["results"]) <= _INDENT_UP_TO else None
@@ -94,7 +106,9 @@ def render_sarif(result: Mapping[str, Any]) -> str:
     return json.dumps(log, indent=indent, separators=separators, ensure_ascii=False) + "\n"
 
 
-def sarif_log(result: Mapping[str, Any]) -> dict[str, Any]:
+def sarif_log(
+    result: Mapping[str, Any], *, declarations: Declarations | None = None
+) -> dict[str, Any]:
     """The SARIF log as JSON-ready data (what ``render_sarif`` serialises)."""
     scan: Mapping[str, Any] = result.get("scan") or {}
     drifts: Sequence[Mapping[str, Any]] = result.get("drifts") or []
@@ -106,7 +120,7 @@ def sarif_log(result: Mapping[str, Any]) -> dict[str, Any]:
         worst[rule] = min(worst.get(rule, 99), severity_rank(drift.get("severity")))
     rules = sorted(worst, key=lambda r: r.rule_id)
     index = {rule: i for i, rule in enumerate(rules)}
-    fallback_uri = _fallback_artifact(scan)
+    fallback_uri = fallback_artifact(scan)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -118,7 +132,7 @@ def sarif_log(result: Mapping[str, Any]) -> dict[str, Any]:
             }
         },
         "invocations": [_invocation(result, scan)],
-        "results": [_result(d, index[_rule_of(d)], fallback_uri) for d in kept],
+        "results": [_result(d, index[_rule_of(d)], fallback_uri, declarations) for d in kept],
         "properties": _run_properties(result, scan, total=len(drifts), kept=len(kept)),
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
@@ -191,29 +205,55 @@ def _pascal(value: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", value) if part)
 
 
-def _result(drift: Mapping[str, Any], rule_index: int, fallback_uri: str) -> dict[str, Any]:
+def _result(
+    drift: Mapping[str, Any],
+    rule_index: int,
+    fallback_uri: str,
+    declarations: Declarations | None,
+) -> dict[str, Any]:
     rule = _rule_of(drift)
     severity = str(drift.get("severity") or "")
-    source, address = _first_source(drift.get("iac_source"))
-    location: dict[str, Any] = {
+    source, address = first_source(drift.get("iac_source"))
+    state_location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": _artifact_uri(source) if source else fallback_uri},
+            "artifactLocation": {"uri": artifact_uri(source) if source else fallback_uri},
             "region": {"startLine": 1},
         }
     }
     if address:
-        location["logicalLocations"] = [
+        state_location["logicalLocations"] = [
             {"fullyQualifiedName": _message_text(address), "kind": "resource"}
         ]
+    declared = declarations.find(address) if declarations is not None and address else None
+    locations = [state_location]
+    related: list[dict[str, Any]] = []
+    if declared is not None:
+        path, line = declared
+        code_location: dict[str, Any] = {
+            "physicalLocation": {
+                "artifactLocation": {"uri": artifact_uri(relative(path))},
+                "region": {"startLine": line},
+            },
+            "logicalLocations": state_location["logicalLocations"],
+        }
+        locations = [code_location]
+        related = [{"id": 1, **state_location, "message": {"text": "Terraform state"}}]
+    fingerprint = _fingerprint(drift)
     out: dict[str, Any] = {
         "ruleId": rule.rule_id,
         "ruleIndex": rule_index,
         "level": LEVEL.get(severity, "warning"),
         "message": {"text": _message(drift)},
-        "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(drift)},
+        "locations": locations,
+        "partialFingerprints": {
+            FINGERPRINT_KEY: fingerprint,
+            # GitHub code scanning matches alerts across commits by this one.
+            "primaryLocationLineHash": f"{short_hash(fingerprint)}:1",
+        },
         "properties": _result_properties(drift),
     }
+    if related:
+        out["relatedLocations"] = related
     if drift.get("status") == "approved":
         # An approved drift is an accepted deviation: viewers show it as suppressed, not open.
         suppression: dict[str, Any] = {"kind": "external", "status": "accepted"}
@@ -295,41 +335,6 @@ def _fingerprint(drift: Mapping[str, Any]) -> str:
         str(drift.get("resource_id") or ""),
         str(drift.get("drift_type") or ""),
     )
-
-
-def _first_source(value: Any) -> tuple[str, str]:
-    """(state file, resource address) of the first IaC source of a drift."""
-    if not value:
-        return "", ""
-    first = str(value).split(", ")[0]
-    source, _, address = first.partition("#")
-    return source.strip(), address.strip()
-
-
-def _fallback_artifact(scan: Mapping[str, Any]) -> str:
-    # Unmanaged resources belong to no state file; point at the first state the scan read (a
-    # file in the repository, for CI) rather than at a file that may not exist.
-    for source in scan.get("iac_sources") or []:
-        if source:
-            return _artifact_uri(str(source))
-    return DEFAULT_ARTIFACT
-
-
-def _artifact_uri(source: str) -> str:
-    """A URI reference for a state source: relative paths stay relative, absolute become file:."""
-    source = source.strip()
-    if source.startswith("tfstate://"):
-        source = source[len("tfstate://") :]
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source):
-        return source
-    path = source.replace("\\", "/")
-    while path.startswith("./"):
-        path = path[2:]
-    if re.match(r"^[A-Za-z]:/", path):
-        return "file:///" + urllib.parse.quote(path, safe="/:")
-    if path.startswith("/"):
-        return "file://" + urllib.parse.quote(path, safe="/")
-    return urllib.parse.quote(path, safe="/") or DEFAULT_ARTIFACT
 
 
 def _invocation(result: Mapping[str, Any], scan: Mapping[str, Any]) -> dict[str, Any]:

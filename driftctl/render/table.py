@@ -43,27 +43,51 @@ def render_table(
     tty: bool,
     title: str | None = None,
     styles: Sequence[dict[str, str] | None] | None = None,
+    drop_order: Sequence[int] = (),
+    fold: Sequence[int] = (),
 ) -> None:
-    """Print rows as a table; ``styles[i]`` maps a cell value of column i to a Rich style."""
+    """Print rows as a table; ``styles[i]`` maps a cell value of column i to a Rich style.
+
+    On a terminal too narrow for every column, the columns in ``drop_order`` are left out, in
+    that order, until the rest fit (as ``gh`` and ``kubectl`` do); cells never wrap, except in
+    the ``fold`` columns (long resource ids), which fold only when nothing else can go.
+    """
     if not tty:
         console.file.write(plain_table(columns, rows))
         return
     from rich.table import Table
     from rich.text import Text
 
+    texts = [[safe(v) for v in row] for row in rows]
+    keep = _columns_that_fit(columns, texts, console.width, drop_order)
     table = Table(title=title, header_style="bold", show_lines=False)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
+    for i in keep:
+        table.add_column(
+            columns[i], overflow="fold" if i in fold else "ellipsis", no_wrap=i not in fold
+        )
+    for row in texts:
         cells = []
-        for i, value in enumerate(row):
-            text = safe(value)
+        for i in keep:
+            text = row[i]
             style = ""
             if styles and i < len(styles) and styles[i]:
                 style = styles[i].get(text, "")  # type: ignore[union-attr]
             cells.append(Text(text, style=style))
         table.add_row(*cells)
     console.print(table)
+
+
+def _columns_that_fit(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], width: int, drop_order: Sequence[int]
+) -> list[int]:
+    widths = [max([len(columns[i]), *(len(r[i]) for r in rows)]) for i in range(len(columns))]
+    keep = list(range(len(columns)))
+    for i in drop_order:
+        # Rich's default box: one border plus " x |" around every cell.
+        if sum(widths[k] + 3 for k in keep) + 1 <= width:
+            break
+        keep.remove(i)
+    return keep
 
 
 def plain_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

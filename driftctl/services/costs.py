@@ -109,12 +109,7 @@ def show_price(
     regions = [region] if region is not None else table.regions()
     prices = [p for r in regions if (p := _region_price(table, name, r, is_rds=is_rds)) is not None]
     if not prices:
-        where = f"in {region}" if region is not None else "in any region"
-        raise NotFoundError(
-            f"unknown price for {name} {where} (price table as of {table.as_of}; "
-            "`driftctl pricing refresh` fetches current prices)",
-            details={"instance_type": name, "region": region, "as_of": table.as_of},
-        )
+        raise _no_price(table, name, region, is_rds=is_rds)
     return PriceQuote(
         instance_type=name,
         service="rds" if is_rds else "ec2",
@@ -124,6 +119,37 @@ def show_price(
         origin=table.origin,
         currency=table.currency,
         hours_per_month=table.hours_per_month,
+    )
+
+
+def _no_price(table: PriceTable, name: str, region: str | None, *, is_rds: bool) -> NotFoundError:
+    """Why there is no price: an unknown type (with the closest known one) or a region without
+    bundled prices (refresh them); never a guessed number."""
+    import difflib
+
+    by_region = table.rds_single_az if is_rds else table.ec2
+    known = sorted({t for prices in by_region.values() for t in prices})
+    details = {"instance_type": name, "region": region, "as_of": table.as_of}
+    service = "RDS" if is_rds else "EC2"
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return NotFoundError(
+            f"unknown {service} {'DB class' if is_rds else 'instance type'} {name}{hint} "
+            f"(price table as of {table.as_of})",
+            details={**details, "did_you_mean": close[0] if close else None},
+        )
+    priced = sorted(r for r, prices in by_region.items() if prices)
+    if region is not None and region not in priced:
+        return NotFoundError(
+            f"no bundled {service} prices for {region} (they cover {', '.join(priced)}); "
+            f"run `driftctl pricing refresh --region {region}` to fetch them",
+            details={**details, "priced_regions": priced},
+        )
+    return NotFoundError(
+        f"unknown price for {name} in {region} (price table as of {table.as_of}; "
+        f"`driftctl pricing refresh --region {region}` fetches current prices)",
+        details=details,
     )
 
 

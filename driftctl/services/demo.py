@@ -17,9 +17,34 @@ class DemoOutcome:
     injected: list[str]
 
 
+# The AWS emulator the demo runs on; an optional extra, so production installs go without it.
+EMULATOR_MODULE = "moto"
+DEMO_INSTALL = "pip install 'driftctl-aws[demo]'"
+
+
+def require_emulator() -> None:
+    """Raise ValidationError (exit 2) naming the one command to run when moto is missing."""
+    import importlib.util
+
+    from driftctl.errors import ValidationError
+
+    try:
+        found = importlib.util.find_spec(EMULATOR_MODULE) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise ValidationError(
+            f"driftctl demo needs its AWS emulator, which is not installed: run {DEMO_INSTALL}"
+        )
+
+
 @timed
 def run_demo(workdir: Path) -> DemoOutcome:
-    """Build the emulated estate in ``workdir``, scan it, record into ``workdir/demo.db``."""
+    """Build the emulated estate in ``workdir``, scan it, record into ``workdir/demo.db``.
+
+    Raises ValidationError when the emulator (the ``demo`` extra) is not installed.
+    """
+    require_emulator()
     import boto3
 
     from driftctl.config import load_settings

@@ -63,6 +63,13 @@ class ScanOptions:
     fail_on_unsupported: bool = False
     source: DetectedBy = DetectedBy.MANUAL
     store: bool = True
+    # A JMESPath expression choosing the drifts reported (``--filter``, as in the Go tool).
+    filter_expr: str | None = None
+    # Report AWS-created objects (service-linked roles, default security groups) too.
+    strict: bool = False
+    # tfstate+tfcloud:// sources: the API token (never printed) and base URL.
+    tfc_token: str | None = None
+    tfc_endpoint: str = "https://app.terraform.io/api/v2"
     cwd: Path = field(default_factory=Path.cwd)
     # Tests and the demo inject a prepared boto3 session.
     session_factory: Callable[[], Any] | None = None
@@ -90,6 +97,10 @@ def validate(options: ScanOptions) -> None:
         raise ValidationError("--only-managed and --only-unmanaged cannot be used together")
     resolved = [registry.resolve(rtype).resource_type for rtype in options.resource_types]
     options.resource_types = list(dict.fromkeys(resolved))
+    if options.filter_expr is not None:
+        from driftctl.diff.filter_expr import compile_filter
+
+        compile_filter(options.filter_expr)
 
 
 def not_compared_line(skipped_types: dict[str, int], *, shown: int = 5) -> str | None:
@@ -149,6 +160,11 @@ def run_scan(
         alerts_svc.rules_from_settings(config)
         alerts_svc.notify_config(config)
     ignore = DriftIgnore.load(options.driftignore, options.cwd)
+    warnings = list(ignore.warnings)
+    # A type every line ignores is not read at all (as the Go tool does): fewer AWS calls.
+    wanted = [t for t in options.resource_types if not ignore.ignores_type(t)]
+    if wanted:
+        options.resource_types = wanted
     sources = options.sources or default_sources(options.cwd)
 
     # A bad or unreachable state file is refused before anything is written.
@@ -180,6 +196,7 @@ def run_scan(
                 default_region=actual.regions[0] if actual.regions else "us-east-1",
                 severity_rules=rules,
                 ignore=ignore,
+                include_defaults=options.strict,
             )
             drifts = _with_costs(_filter(comparison.findings, options), actual.account_id)
             finished = utcnow()
@@ -214,6 +231,7 @@ def run_scan(
             "errors": [asdict(e) for e in actual.errors],
             "api_calls": dict(sorted(actual.api_calls.items())),
             "skipped_types": expected.skipped_types,
+            "warnings": warnings,
         },
         "summary": {
             **comparison.counts.to_dict(),
@@ -257,9 +275,13 @@ def scan_aws(options: ScanOptions, expected: ExpectedState) -> ActualScan:
 
 def _filter(findings: list[Finding], options: ScanOptions) -> list[Finding]:
     if options.only_managed:
-        return [f for f in findings if f.drift_type is not DriftType.UNMANAGED]
+        findings = [f for f in findings if f.drift_type is not DriftType.UNMANAGED]
     if options.only_unmanaged:
-        return [f for f in findings if f.drift_type is DriftType.UNMANAGED]
+        findings = [f for f in findings if f.drift_type is DriftType.UNMANAGED]
+    if options.filter_expr is not None:
+        from driftctl.diff.filter_expr import compile_filter
+
+        findings = list(filter(compile_filter(options.filter_expr), findings))
     return findings
 
 

@@ -78,9 +78,18 @@ def test_show_as_plain_text(cli: Any) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["x9.huge", "--region", "us-east-1"], "unknown price for x9.huge in us-east-1"),
-        (["t3.large", "--region", "ap-south-2"], "unknown price for t3.large in ap-south-2"),
-        (["db.x9.huge"], "unknown price for db.x9.huge in any region"),
+        (["x9.huge", "--region", "us-east-1"], "unknown EC2 instance type x9.huge (price"),
+        (["t3.larg", "--region", "us-east-1"], "unknown EC2 instance type t3.larg; did you mean "),
+        (["db.t3.medum"], "unknown RDS DB class db.t3.medum; did you mean db.t3.medium?"),
+        (
+            ["t3.large", "--region", "ap-south-2"],
+            "no bundled EC2 prices for ap-south-2 (they cover ap-northeast-1, ",
+        ),
+        (
+            ["db.t3.medium", "--region", "eu-west-1"],
+            "no bundled RDS prices for eu-west-1 (they cover us-east-1, us-east-2, us-west-2); "
+            "run `driftctl pricing refresh --region eu-west-1` to fetch them",
+        ),
     ],
 )
 def test_an_unknown_price_exits_3_with_one_line(cli: Any, args: list[str], message: str) -> None:
@@ -88,8 +97,18 @@ def test_an_unknown_price_exits_3_with_one_line(cli: Any, args: list[str], messa
 
     assert result.exit_code == 3
     assert result.stdout == ""
-    assert result.stderr.startswith(f"error: {message} (price table as of {BUNDLED_AS_OF}")
+    assert result.stderr.startswith(f"error: {message}")
     assert result.stderr.count("\n") == 1
+
+
+def test_the_help_example_works(cli: Any) -> None:
+    help_text = cli(["pricing", "show", "--help"]).stdout
+    example = help_text.split("Example: driftctl ", 1)[1].split()
+    args = [a for a in example[: example.index("-o")] if a]
+
+    result = cli(args)
+
+    assert result.exit_code == 0, result.stderr
 
 
 def test_an_unknown_price_as_json_error(cli: Any) -> None:
@@ -98,8 +117,9 @@ def test_an_unknown_price_as_json_error(cli: Any) -> None:
     assert result.exit_code == 3
     error = json.loads(result.stderr)["error"]
     assert error["code"] == "NOT_FOUND"
-    assert error["message"].startswith("unknown price for x9.huge in us-east-1")
+    assert error["message"].startswith("unknown EC2 instance type x9.huge")
     assert error["details"] == {
+        "did_you_mean": None,
         "instance_type": "x9.huge",
         "region": "us-east-1",
         "as_of": BUNDLED_AS_OF,

@@ -76,8 +76,9 @@ def test_escaped_dots_in_an_id() -> None:
     unescaped = DriftIgnore.parse("aws_s3_bucket.logs.example.com")
 
     assert ("S3", "logs.example.com", "modified") not in kept(escaped)
-    # Unescaped, "logs" is the id and "example.com" an attribute path: nothing matches.
-    assert kept(unescaped) == ALL
+    # As in the Go tool, a line is matched against the text TYPE.ID as a whole: an unescaped
+    # dot is a literal dot too.
+    assert ("S3", "logs.example.com", "modified") not in kept(unescaped)
 
 
 def test_escaped_dot_is_literal_not_any_character() -> None:
@@ -154,10 +155,34 @@ def test_ignoring_the_critical_entry_lowers_severity() -> None:
     assert "versioning" in before.difference  # the input is not changed
 
 
-@pytest.mark.parametrize("line", ["aws_instance", "aws_instance.", ".i-1", "!", "a..b"])
-def test_a_malformed_line_is_a_validation_error_naming_the_line(line: str) -> None:
-    with pytest.raises(ValidationError, match="line 2"):
-        DriftIgnore.parse(f"# header\n{line}\n")
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        (".i-1", "matches no resource type"),
+        ("!", "matches no resource type"),
+        ("foobar", "matches no resource type"),
+        ("aws_instance\\", "not a valid pattern"),
+        ("aws_instance.[a-", "not a valid pattern"),
+    ],
+)
+def test_a_line_that_matches_nothing_is_a_warning_naming_the_line(line: str, why: str) -> None:
+    ignore = DriftIgnore.parse(f"# header\n{line}\naws_instance.i-extra\n")
+
+    (warning,) = ignore.warnings
+    assert warning.startswith(".driftignore line 2: ")
+    assert why in warning
+    assert kept(ignore) == [k for k in ALL if k[1] != "i-extra"]
+
+
+def test_a_type_alone_ignores_every_resource_of_it() -> None:
+    assert kept(DriftIgnore.parse("aws_instance")) == [k for k in ALL if k[0] != "EC2"]
+
+
+def test_star_then_a_negated_type_keeps_only_that_type() -> None:
+    ignore = DriftIgnore.parse("*\n!aws_instance")
+
+    assert kept(ignore) == [k for k in ALL if k[0] == "EC2"]
+    assert ignore.warnings == ()
 
 
 def test_load_explicit_file_must_exist(tmp_path: Path) -> None:

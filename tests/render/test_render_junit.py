@@ -32,7 +32,8 @@ def test_counts_of_a_partial_scan(partial_result: dict[str, Any]) -> None:
     approved = [d for d in drifts if d["status"] == "approved"]
 
     expected_tests = summary["total_resources"] + summary["missing"] + len(errors)
-    for element in (root, suite):
+    assert root.attrib == {}  # the strict Ant schema allows no attributes on <testsuites>
+    for element in (suite,):
         assert element.get("tests") == str(expected_tests)
         assert element.get("failures") == str(len(drifts) - len(approved))
         assert element.get("errors") == str(len(errors))
@@ -45,6 +46,7 @@ def test_counts_of_a_partial_scan(partial_result: dict[str, Any]) -> None:
     assert len([c for c in cases if c.find("skipped") is not None]) == len(approved)
     assert len([c for c in cases if c.find("error") is not None]) == len(errors)
     passing = [c for c in cases if len(c) == 0]
+    assert suite[-2].tag == "system-out" and suite[-1].tag == "system-err"
     assert [c.get("name") for c in passing] == ["in sync: 7 resources"]
     assert int(suite.get("tests", "0")) >= len(cases)
 

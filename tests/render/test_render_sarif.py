@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from typing import Any
 
 from driftctl import __version__
@@ -80,7 +81,9 @@ def test_levels_fingerprints_and_properties_follow_each_drift(
         res = results[drift["resource_id"]]
         assert res["level"] == LEVELS[drift["severity"]]
         assert res["ruleId"] == f"driftctl/{drift['drift_type']}/{drift['resource_type']}"
-        assert res["partialFingerprints"] == {"driftctl/v1": drift["fingerprint"]}
+        assert res["partialFingerprints"]["driftctl/v1"] == drift["fingerprint"]
+        line_hash = res["partialFingerprints"]["primaryLocationLineHash"]
+        assert re.fullmatch(r"[0-9a-f]{16}:1", line_hash)
         props = res["properties"]
         for key in ("resource_type", "resource_id", "region", "drift_type", "severity"):
             assert props[key] == drift[key]

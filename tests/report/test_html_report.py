@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from driftctl.cli.scan_cmd import render
+from driftctl.cli.scan_output import render
 from driftctl.db.types import utcnow
 from driftctl.render.html_report import CSP, json_for_script, render_html, time_chart_svg
 from driftctl.services.report import TimeChart, build_report, report_from_scan

@@ -40,7 +40,7 @@ def test_secret_tags_from_aws_are_never_stored_or_printed(world: World, sqlite_f
     assert scanned.exit_code == 1, scanned.stderr
     outputs = [scanned.stdout, scanned.stderr]
     # Every other format renders the same result.
-    from driftctl.cli.scan_cmd import render
+    from driftctl.cli.scan_output import render
 
     result = scanned.json()
     outputs += [render(result, fmt) for fmt in ("sarif", "junit", "markdown", "html")]
