@@ -217,21 +217,24 @@ def _print_page(
     from driftctl.render.table import SEVERITY_STYLE, STATUS_STYLE, render_table
 
     rows = [[_cell(item, c) for c in LIST_COLUMNS] for item in items]
-    if not rows and header:
+    tty = runtime.tty()
+    if not rows and header and tty:
         write_err("No drifts match.")
         return
-    if not header and not runtime.tty():
+    if not header and not tty:
         # --all: later pages continue the first page's rows under its single header line.
         from driftctl.render.table import plain_table
 
-        runtime.emit(plain_table(LIST_HEADERS, rows).split("\n", 1)[1])
+        runtime.emit(plain_table(LIST_COLUMNS, rows).split("\n", 1)[1])
         return
     styles = [None, SEVERITY_STYLE, STATUS_STYLE, None, None, None, None, None, None]
+    # Piped, the header is the stable column names (a script's awk or cut reads them), and it
+    # is printed even above no rows; on a terminal, words.
     render_table(
         runtime.console(),
-        LIST_HEADERS,
+        LIST_HEADERS if tty else LIST_COLUMNS,
         rows,
-        tty=runtime.tty(),
+        tty=tty,
         styles=styles,
         drop_order=DROP_ORDER,
         fold=(5,),

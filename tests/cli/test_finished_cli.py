@@ -64,11 +64,24 @@ def test_audit_as_csv(cli: Any, db: DbProbe) -> None:
     assert '"status":"triaged"' in rows[0]["new_value"]
 
 
-def test_an_empty_list_says_so_instead_of_an_empty_frame(cli: Any, db: DbProbe) -> None:
+def test_an_empty_list_says_so_instead_of_an_empty_frame(
+    cli: Any, db: DbProbe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from driftctl.cli import runtime
+
+    monkeypatch.setattr(runtime, "tty", lambda: True)
     result = cli(["--db", db.url, "list"])
 
     assert result.exit_code == 0
     assert (result.stdout, result.stderr) == ("", "No drifts match.\n")
+
+
+def test_an_empty_list_piped_keeps_its_header_line(cli: Any, db: DbProbe) -> None:
+    result = cli(["--db", db.url, "list"])
+
+    assert result.exit_code == 0
+    assert result.stdout.split()[:3] == ["id", "severity", "status"]
+    assert "No drifts match" not in result.stderr
 
 
 def test_at_60_columns_nothing_breaks_mid_word(

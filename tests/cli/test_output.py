@@ -176,7 +176,7 @@ def test_list_all_table_piped_has_one_header(cli: Any, db: DbProbe) -> None:
     result = cli(["--db", db.url, "list", "--all"])
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert sum(line.startswith("ID ") for line in lines) == 1
+    assert sum(line.startswith("id ") for line in lines) == 1
     assert len(lines) == 206
     assert {line.split()[0] for line in lines[1:]} == {i[:8] for i in ids}
 
@@ -485,15 +485,15 @@ def test_list_table_piped_is_plain(cli: Any, db: DbProbe) -> None:
     assert result.exit_code == 0
     header, row = result.stdout.splitlines()
     assert header.split() == [
-        "ID",
-        "Severity",
-        "Status",
-        "Kind",
-        "Type",
-        "Resource",
-        "Region",
-        "Cost/mo",
-        "Detected",
+        "id",
+        "severity",
+        "status",
+        "drift_type",
+        "resource_type",
+        "resource_id",
+        "region",
+        "cost_impact_monthly",
+        "detected_at",
     ]
     assert row.split()[:3] == [drift_id[:8], "critical", "detected"]
     assert "page 1 of 1 (1 drift)\n" in result.stderr
