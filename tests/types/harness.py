@@ -94,6 +94,9 @@ class Entry:
     managed_policies: bool = False
     regions: tuple[str, ...] = (REGION,)
     extra: dict[str, Any] = field(default_factory=dict)
+    # A state with ``n`` copies of the fixture's resources of this type (names made unique),
+    # for bench/types_bench.py: the estates it measures scans on.
+    estate: Callable[[int], dict[str, Any]] | None = None
 
 
 @contextmanager
