@@ -7,7 +7,8 @@ an entry is the severity of the first rule of its type that matches it, else ``i
 entry inside a tag map and ``warning`` for anything else. Missing and unmanaged findings have no
 entries; they are judged as one entry with an empty path and change ``removed`` (missing:
 ``warning``) or ``added`` (unmanaged: ``critical`` when the type's ``risky`` check says the
-resource is exposed on its own, else ``info``), so a rule such as
+resource is exposed on its own, ``warning`` when its ``unguarded`` check says nothing keeps it
+from becoming so, else ``info``), so a rule such as
 ``{drift_type = "unmanaged", severity = "warning"}`` applies to them.
 """
 
@@ -150,12 +151,12 @@ def _default_severity(
     if finding.drift_type is DriftType.MISSING:
         return Severity.WARNING
     if finding.drift_type is DriftType.UNMANAGED:
-        exposed = (
-            spec is not None
-            and bool(finding.actual_state)
-            and spec.risky(finding.actual_state or {})
-        )
-        return Severity.CRITICAL if exposed else Severity.INFO
+        state = finding.actual_state
+        if spec is None or not state:
+            return Severity.INFO
+        if spec.risky(state):
+            return Severity.CRITICAL
+        return Severity.WARNING if spec.unguarded(state) else Severity.INFO
     if spec is not None and entry is not None:
         for rule in spec.rules:
             if (

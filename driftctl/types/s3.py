@@ -197,12 +197,18 @@ def _versioning_off(expected: Any, actual: Any) -> bool:
 
 
 def _risky(attributes: Mapping[str, Any]) -> bool:
+    # Exposed on its own: its policy grants anyone access. (ACLs are not read; since April 2023
+    # new buckets have ACLs disabled.)
+    return grants_public(attributes.get("policy"))
+
+
+def _unguarded(attributes: Mapping[str, Any]) -> bool:
+    # No public access block (or one with every flag off, which protects as little): not
+    # exposed, but one policy or ACL away from it.
     block = attributes.get("public_access_block")
-    # A block with every flag off protects as little as no block at all.
-    unblocked = not isinstance(block, Mapping) or not any(
+    return not isinstance(block, Mapping) or not any(
         truthy(block.get(flag)) for flag in PUBLIC_ACCESS_BLOCK_FLAGS
     )
-    return unblocked or grants_public(attributes.get("policy"))
 
 
 # -- reading the state -------------------------------------------------------------------------
@@ -400,6 +406,7 @@ SPEC = ResourceSpec(
         Rule("policy", became_public, doc="the policy grants Principal: *"),
     ),
     risky=_risky,
+    unguarded=_unguarded,
     builders={
         "aws_s3_bucket": Builder(_build_bucket),
         "aws_s3_bucket_versioning": Builder(_build_versioning, after=_AFTER_BUCKET),

@@ -190,6 +190,9 @@ class ResourceSpec:
     rules: tuple[Rule, ...] = ()
     # A resource as AWS reports it is exposed on its own (an unmanaged one is then critical).
     risky: Callable[[Mapping[str, Any]], bool] = lambda _attributes: False
+    # Not exposed, but nothing guards it from becoming so (a bucket without a public access
+    # block): an unmanaged one is then a warning instead of info.
+    unguarded: Callable[[Mapping[str, Any]], bool] = lambda _attributes: False
     cost: Callable[[CostQuery], CostImpact] | None = None
     # The difference entry that carries the cost note, first present wins.
     cost_paths: tuple[str, ...] = ()

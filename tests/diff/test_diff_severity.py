@@ -302,8 +302,7 @@ def test_safe_unmanaged_resources_of_each_type_are_info(
         ("SECURITY_GROUP", {"ingress": ["tcp:22:0.0.0.0/0"]}),
         ("SECURITY_GROUP", {"ingress": ["all:all:::/0"]}),
         ("S3", {"policy": public_policy("*")}),
-        ("S3", {"public_access_block": None}),
-        ("S3", {"public_access_block": NO_BLOCK}),
+        ("S3", {"policy": public_policy("*"), "public_access_block": NO_BLOCK}),
         ("IAM_ROLE", {"managed_policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}),
         ("IAM_ROLE", {"inline_policies": {"all": ADMIN_INLINE}}),
         ("RDS", {"publicly_accessible": True}),
@@ -314,6 +313,24 @@ def test_risky_unmanaged_resources_are_critical(resource_type: str, state: dict[
 
     assert finding.severity is Severity.CRITICAL
     assert finding.is_risky
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"public_access_block": None, "policy": None},
+        {"public_access_block": NO_BLOCK},
+        {"public_access_block": NO_BLOCK, "policy": public_policy("arn:aws:iam::111:root")},
+    ],
+)
+def test_an_unmanaged_bucket_without_a_public_access_block_is_a_warning(
+    state: dict[str, Any],
+) -> None:
+    # Not exposed on its own (no public policy), but nothing guards it from becoming so.
+    finding = unmanaged("S3", **state)
+
+    assert finding.severity is Severity.WARNING
+    assert not finding.is_risky
 
 
 # ---- user rules --------------------------------------------------------------------------

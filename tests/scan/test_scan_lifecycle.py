@@ -147,8 +147,8 @@ def test_a_deleted_resource_is_missing_and_a_deleted_unmanaged_bucket_resolves(
     assert first.exit_code == 1
     assert drift_keys(first.result["drifts"]) == {
         ("RDS", DB, "missing", "warning", ()),
-        # no public access block on it: an exposed bucket nobody manages
-        ("S3", UNMANAGED_BUCKET, "unmanaged", "critical", ()),
+        # no public access block on it: not exposed, but unguarded
+        ("S3", UNMANAGED_BUCKET, "unmanaged", "warning", ()),
     }
     missing = by_resource(first)[DB]
     assert missing["expected_state"]["instance_class"] == "db.t3.micro"

@@ -57,6 +57,21 @@ def _shadow_bucket(account: Account) -> str:
     return "conformance-shadow-copy"
 
 
+def _public_shadow_bucket(account: Account) -> str:
+    name = "conformance-public-copy"
+    client = account.client("s3")
+    client.create_bucket(Bucket=name)
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{name}/*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    client.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+    return name
+
+
 ENTRY = Entry(
     fixture="s3.tfstate",
     mutations=(
@@ -78,6 +93,8 @@ ENTRY = Entry(
         ),
         tag_mutation("s3", ASSETS),
         Mutation("deleted", _delete_logs, LOGS, "", "warning", "missing"),
-        Mutation("unblocked bucket", _shadow_bucket, None, "", "critical", "unmanaged"),
+        # Not exposed on its own, but nothing guards it: a warning.
+        Mutation("unblocked bucket", _shadow_bucket, None, "", "warning", "unmanaged"),
+        Mutation("public bucket", _public_shadow_bucket, None, "", "critical", "unmanaged"),
     ),
 )
