@@ -562,31 +562,41 @@ def send_pending(
         )
     run = _Run(rules=rules, cfg=cfg, sender=sender or _default_sender, workers=workers)
     started = utcnow()
-    # Long enough for every row of a batch to be sent one after another by each worker.
-    per_worker = math.ceil(batch_size / workers)
-    lease = timedelta(seconds=60 + 3 * rules.send_timeout * per_worker)
+    lease = lease_for(rules.send_timeout)
+    waited_since: datetime | None = None
     while True:
         now = utcnow()
         with ctx.write() as session:
+            held_until = now + lease
             ids = repo.claim_due(
                 session,
                 now=now,
-                lease_until=now + lease,
+                lease_until=held_until,
                 limit=batch_size,
                 skip_channels=sorted(run.skipped),
             )
             jobs = repo.load_jobs(session, ids)
         if not jobs:
-            break
-        # Never start a send that could still be running when the lease ends.
-        deadline = time.monotonic() + lease.total_seconds() - 3 * rules.send_timeout
-        results = run.deliver(jobs, deadline)
+            # Rows due at the start that another sender leased: a live one renews its lease
+            # and finishes them; a killed one's lease ends within one lease, and this run
+            # takes them over then. Wait for either, at most two leases.
+            waited_since = waited_since or utcnow()
+            pause = _until_a_lease_ends(ctx, started)
+            if pause is None or utcnow() - waited_since > 2 * lease:
+                break
+            time.sleep(pause)
+            continue
+        waited_since = None
+        with _LeaseKeeper(ctx, ids, held_until, lease) as keeper:
+            results = run.deliver(jobs, keeper)
         outcomes = run.outcomes(results, jobs)
         with ctx.write() as session:
             repo.record(session, outcomes, now=utcnow())
         report.results.extend(results)
     with ctx.read() as session:
-        report.still_due = repo.count_due(session, now=started)
+        # Everything due when the run started that no sender has delivered: a live sender's
+        # rows still in flight count too (the run did not see them delivered).
+        report.still_due = repo.count_pending(session, due_by=started)
     for problem in report.problems():
         log.warning(
             "notification not delivered",
@@ -598,6 +608,93 @@ def send_pending(
             },
         )
     return report
+
+
+# A lease outlasts three sends and is renewed every send, so a sender that is killed holds its
+# rows for at most one lease; at least 15 s so a slow database write does not lose it.
+LEASE_FLOOR = 15.0
+
+
+def lease_for(send_timeout: float) -> timedelta:
+    """How long a claim on outbox rows lasts before it must be renewed."""
+    return timedelta(seconds=max(LEASE_FLOOR, 3 * send_timeout))
+
+
+def _until_a_lease_ends(ctx: Context, started: datetime) -> float | None:
+    """Seconds until the first lease on a row due at STARTED ends (None: no such lease)."""
+    now = utcnow()
+    with ctx.read() as session:
+        ends = repo.next_lease_end(session, due_by=started, now=now)
+    if ends is None:
+        return None
+    # A live sender's rows stop being pending when it records them: look again soon.
+    return min(max((ends - now).total_seconds(), 0.05), 0.5)
+
+
+class _LeaseKeeper:
+    """Renews the lease on a batch's rows while they are being sent (a thread of its own).
+
+    A renewal is a compare-and-set on the lease this run set, so rows another sender took over
+    (this process stalled past its lease) are lost, and their sends are not started.
+    """
+
+    def __init__(
+        self, ctx: Context, ids: Sequence[uuid.UUID], held_until: datetime, lease: timedelta
+    ):
+        self._ctx = ctx
+        self._ids = list(ids)
+        self._held_until = held_until
+        self._lease = lease
+        self._valid_until = time.monotonic() + lease.total_seconds()
+        self._lost: set[uuid.UUID] = set()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="outbox-lease", daemon=True)
+
+    def __enter__(self) -> _LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def may_send(self, outbox_id: uuid.UUID, send_timeout: float) -> bool:
+        """Whether this run still holds the row for at least one more send."""
+        with self._lock:
+            if outbox_id in self._lost:
+                return False
+            return time.monotonic() + send_timeout < self._valid_until
+
+    def _run(self) -> None:
+        every = self._lease.total_seconds() / 3
+        while not self._stop.wait(every):
+            self.renew()
+
+    def renew(self) -> None:
+        """Extend the lease of the rows still held (a failed renewal keeps the old lease)."""
+        started = time.monotonic()
+        new_until = utcnow() + self._lease
+        try:
+            with self._ctx.write() as session:
+                kept = set(
+                    repo.renew_lease(
+                        session,
+                        [i for i in self._ids if i not in self._lost],
+                        held_until=self._held_until,
+                        lease_until=new_until,
+                        now=utcnow(),
+                    )
+                )
+        except Exception as exc:  # the database is away: sends stop when the old lease ends
+            log.warning(
+                "could not renew the outbox lease", extra={"error_type": type(exc).__name__}
+            )
+            return
+        with self._lock:
+            self._lost.update(i for i in self._ids if i not in kept)
+            self._held_until = new_until
+            self._valid_until = started + self._lease.total_seconds()
 
 
 @dataclass
@@ -615,13 +712,13 @@ class _Run:
     failures_in_a_row: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def deliver(self, jobs: list[repo.Job], deadline: float) -> list[DeliveryResult]:
+    def deliver(self, jobs: list[repo.Job], keeper: _LeaseKeeper) -> list[DeliveryResult]:
         if self.workers == 1 or len(jobs) == 1:
-            return [self._one(job, deadline) for job in jobs]
+            return [self._one(job, keeper) for job in jobs]
         with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
-            return list(pool.map(lambda job: self._one(job, deadline), jobs))
+            return list(pool.map(lambda job: self._one(job, keeper), jobs))
 
-    def _one(self, job: repo.Job, deadline: float) -> DeliveryResult:
+    def _one(self, job: repo.Job, keeper: _LeaseKeeper) -> DeliveryResult:
         def result(outcome: Outcome, attempts: int, error: str | None = None) -> DeliveryResult:
             next_at = utcnow() + backoff(attempts) if outcome == "retrying" else None
             return DeliveryResult(
@@ -639,7 +736,8 @@ class _Run:
             skipped = self.skipped.get(job.channel)
         if skipped is not None:
             return result("held", job.attempts, skipped)
-        if time.monotonic() + self.rules.send_timeout > deadline:
+        if not keeper.may_send(job.outbox_id, self.rules.send_timeout):
+            # The lease could end before this send would: another sender may take the row.
             return result("held", job.attempts, None)
         decided = (DriftStatus.APPROVED.value, DriftStatus.RESOLVED.value)
         if job.channel == "pagerduty" and job.event == "trigger" and job.drift.status in decided:

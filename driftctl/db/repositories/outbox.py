@@ -117,7 +117,12 @@ def claim_due(
     limit: int,
     skip_channels: Sequence[str] = (),
 ) -> list[uuid.UUID]:
-    """Lease up to LIMIT due rows to the caller until LEASE_UNTIL; returns the ids it won."""
+    """Lease up to LIMIT due rows to the caller until LEASE_UNTIL; returns the ids it won.
+
+    The rows are picked by a statement of their own, then leased: an ``UPDATE … WHERE id IN
+    (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` lets PostgreSQL run the subquery more than
+    once and lease more than LIMIT rows. The picked rows stay locked until the transaction ends.
+    """
     oid = col(NotificationOutbox.id)
     candidates = select(oid).where(_claimable(now), _not_waiting_for_trigger())
     if skip_channels:
@@ -127,14 +132,55 @@ def claim_due(
     ).limit(limit)
     if _is_pg(session):
         candidates = candidates.with_for_update(skip_locked=True)
+    picked = list(session.execute(candidates).scalars())
+    if not picked:
+        return []
     stmt = (
         update(NotificationOutbox)
-        .where(oid.in_(candidates.scalar_subquery()), _claimable(now))
+        .where(oid.in_(picked), _claimable(now))
         .values(claimed_until=lease_until, updated_at=now)
         .returning(oid)
         .execution_options(synchronize_session=False)
     )
     return list(session.execute(stmt).scalars())
+
+
+def renew_lease(
+    session: Session,
+    ids: Sequence[uuid.UUID],
+    *,
+    held_until: datetime,
+    lease_until: datetime,
+    now: datetime,
+) -> list[uuid.UUID]:
+    """Extend the lease of the rows IDS the caller still holds (compare-and-set on the lease it
+    set, HELD_UNTIL, so a row another sender took over is left alone); returns those renewed."""
+    if not ids:
+        return []
+    stmt = (
+        update(NotificationOutbox)
+        .where(
+            col(NotificationOutbox.id).in_(list(ids)),
+            col(NotificationOutbox.status) == "pending",
+            col(NotificationOutbox.claimed_until) == held_until,
+        )
+        .values(claimed_until=lease_until, updated_at=now)
+        .returning(col(NotificationOutbox.id))
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def next_lease_end(session: Session, *, due_by: datetime, now: datetime) -> datetime | None:
+    """When the first lease on a row due by DUE_BY, still pending and leased at NOW, ends (None
+    when there is no such row): another sender, alive or killed, holds it."""
+    stmt = select(func.min(col(NotificationOutbox.claimed_until))).where(
+        col(NotificationOutbox.status) == "pending",
+        col(NotificationOutbox.next_attempt_at) <= due_by,
+        col(NotificationOutbox.claimed_until) >= now,
+    )
+    value = session.execute(stmt).scalar_one_or_none()
+    return value if isinstance(value, datetime) else None
 
 
 @dataclass(frozen=True)
@@ -177,9 +223,16 @@ def due_jobs(session: Session, *, now: datetime, limit: int) -> list[Job]:
     return load_jobs(session, list(ids))
 
 
-def count_due(session: Session, *, now: datetime) -> int:
-    """How many rows are pending, due at NOW and not leased."""
-    stmt = select(func.count()).select_from(NotificationOutbox).where(_claimable(now))
+def count_pending(session: Session, *, due_by: datetime) -> int:
+    """How many rows due by DUE_BY are still pending, leased or not."""
+    stmt = (
+        select(func.count())
+        .select_from(NotificationOutbox)
+        .where(
+            col(NotificationOutbox.status) == "pending",
+            col(NotificationOutbox.next_attempt_at) <= due_by,
+        )
+    )
     return int(session.execute(stmt).scalar_one())
 
 
