@@ -178,12 +178,65 @@ def load_settings(
             del file_values[key]
     if database_url:
         file_values["database_url"] = database_url
+    where = f" in {path}" if path else ""
+    try:
+        check_sections(data)
+    except ValidationError as exc:
+        raise ValidationError(f"{exc.message}{where}", details=exc.details) from None
     try:
         return Settings(config_path=path, **file_values)
     except PydanticValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ValidationError(f"invalid setting {where}: {first['msg']}") from None
+        name = ".".join(str(p) for p in first["loc"])
+        raise ValidationError(f"invalid setting {name}: {first['msg']}{where}") from None
+
+
+# The top-level keys and tables of driftctl.toml, and the keys of the flat tables.
+TOP_LEVEL = ("database", "log_format", "severity", "alerts", "notify", "scan")
+_TABLE_KEYS: dict[str, tuple[str, ...]] = {"database": ("url",), "severity": ("rules",), "scan": ()}
+
+
+def check_sections(data: dict[str, Any]) -> None:
+    """Validate the whole document once, at load: unknown keys are refused with the key named
+    (and the closest known one), and each table is checked by the part that reads it, so a
+    typo fails every command alike instead of only the one that happens to read that table.
+    """
+    _refuse_unknown("", data, TOP_LEVEL)
+    for table, keys in _TABLE_KEYS.items():
+        section = data.get(table)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise ValidationError(f"invalid configuration: {table} must be a table ([{table}])")
+        _refuse_unknown(f"{table}.", section, keys)
+    if "severity" in data:
+        from driftctl.diff.severity import rules_from_config
+
+        rules_from_config(data["severity"].get("rules", []))
+    if "alerts" in data:
+        from driftctl.notify.rules import alert_rules
+
+        if not isinstance(data["alerts"], dict):
+            raise ValidationError("invalid configuration: alerts must be a table ([alerts])")
+        alert_rules(data["alerts"])
+    if "notify" in data:
+        from driftctl.notify import from_mapping
+
+        from_mapping(data["notify"])
+
+
+def _refuse_unknown(prefix: str, table: dict[str, Any], known: tuple[str, ...]) -> None:
+    import difflib
+
+    for key in table:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"; did you mean {prefix}{close[0]}?" if close else ""
+        listed = ", ".join(known) if known else "none yet"
+        raise ValidationError(
+            f"invalid configuration: {prefix}{key}: unknown setting{hint} (known: {listed})"
+        )
 
 
 @functools.cache

@@ -21,7 +21,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -44,6 +44,7 @@ from driftctl.errors import ExternalServiceError, ValidationError
 from driftctl.notify import DeliveryError, DriftInfo, Notification, NotifyConfig, send_to
 from driftctl.notify import channels_for as _channels_for
 from driftctl.notify import from_mapping as _notify_from_mapping
+from driftctl.notify.rules import AlertRules, alert_rules
 from driftctl.services.context import Context, timed
 from driftctl.services.drifts import MAX_LIMIT, Page
 
@@ -61,64 +62,14 @@ BACKOFF_CAP = timedelta(hours=1)
 # so a dead endpoint costs a few timeouts, not one per queued message.
 CHANNEL_BREAKER = 3
 _ID_RE = re.compile(r"^[0-9a-f-]+$")
-_AGE_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_AGE_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 # --- settings --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AlertRules:
-    """The ``[alerts]`` table of driftctl.toml."""
-
-    min_severity: Severity = Severity.CRITICAL
-    approval_after: timedelta = timedelta(hours=24)
-    max_attempts: int = 10
-    send_timeout: float = 10.0
-
-    def wants(self, severity: Severity | str) -> bool:
-        """Whether a new or reopened drift of SEVERITY raises a drift_detected alert."""
-        return Severity(severity).rank >= self.min_severity.rank
-
-
-def parse_age(value: object, *, setting: str) -> timedelta:
-    """``30m``, ``24h``, ``7d``, ``2w`` (or a number of seconds) -> timedelta; ValidationError."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return timedelta(seconds=float(value))
-    match = _AGE_RE.match(value) if isinstance(value, str) else None
-    if not match or int(match.group(1)) <= 0:
-        raise ValidationError(f"invalid {setting}: use an age like 30m, 24h or 7d")
-    return timedelta(**{_AGE_UNITS[match.group(2)]: int(match.group(1))})
-
-
 def rules_from_settings(settings: Settings) -> AlertRules:
     """Read ``[alerts]``; raises ValidationError naming the first bad or unknown key."""
-    data: Mapping[str, Any] = settings.alerts or {}
-    known = {"min_severity", "approval_after", "max_attempts", "send_timeout"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValidationError(
-            f"invalid configuration: alerts.{unknown[0]}: unknown setting "
-            f"(known: {', '.join(sorted(known))})"
-        )
-    rules = AlertRules()
-    try:
-        min_severity = Severity(data.get("min_severity", rules.min_severity.value))
-    except ValueError:
-        raise ValidationError(
-            "invalid configuration: alerts.min_severity: use critical, warning or info"
-        ) from None
-    approval_after = rules.approval_after
-    if "approval_after" in data:
-        approval_after = parse_age(data["approval_after"], setting="alerts.approval_after")
-    max_attempts = data.get("max_attempts", rules.max_attempts)
-    if not isinstance(max_attempts, int) or isinstance(max_attempts, bool) or max_attempts < 1:
-        raise ValidationError("invalid configuration: alerts.max_attempts: a whole number >= 1")
-    timeout = data.get("send_timeout", rules.send_timeout)
-    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 300:
-        raise ValidationError("invalid configuration: alerts.send_timeout: seconds, 0 < x <= 300")
-    return AlertRules(min_severity, approval_after, max_attempts, float(timeout))
+    return alert_rules(settings.alerts or {})
 
 
 def notify_config(settings: Settings) -> NotifyConfig:

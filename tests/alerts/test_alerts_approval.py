@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -82,12 +83,20 @@ def test_scan_raises_approval_needed_too(
     ],
 )
 def test_bad_alerts_settings_are_refused(
-    scenario: Callable[..., Scenario], table: dict[str, Any], message: str
+    db_url: str, config_path: Path, table: dict[str, Any], message: str
 ) -> None:
-    s = scenario(channels=("webhook",), alerts=table)
+    from driftctl.config import load_settings
+    from tests.alerts.alerts_helpers import write_config
+    from tests.conftest import run_cli
+
+    write_config(config_path, notify={}, alerts=table)
+    # Refused when the file is loaded, by every command alike (not only by the ones that send).
     with pytest.raises(ValidationError) as info:
-        svc.rules_from_settings(s.ctx.settings)
+        load_settings(config_path=config_path, database_url=db_url)
     assert message in info.value.message
-    result = s.cli("alerts", "send")
-    assert result.exit_code == 2
-    assert message in result.stderr
+    assert str(config_path) in info.value.message
+    for command in (["alerts", "send"], ["list"]):
+        result = run_cli([*command, "--db", db_url, "--config", str(config_path)])
+        assert result.exit_code == 2, command
+        assert message in result.stderr
+        assert result.stdout == ""
