@@ -12,6 +12,7 @@ from driftctl.errors import ValidationError
 from driftctl.types import (
     ec2,
     iam_role,
+    kms_alias,
     kms_key,
     lb_listener,
     lb_target_group,
@@ -33,6 +34,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_listener.SPEC,
     lb_target_group.SPEC,
     kms_key.SPEC,
+    kms_alias.SPEC,
 )
 
 
