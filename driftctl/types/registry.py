@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from driftctl.errors import ValidationError
 from driftctl.types import (
+    cloudwatch_event_rule,
     ec2,
     iam_role,
     kms_alias,
@@ -35,6 +36,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_target_group.SPEC,
     kms_key.SPEC,
     kms_alias.SPEC,
+    cloudwatch_event_rule.SPEC,
 )
 
 
