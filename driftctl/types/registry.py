@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from driftctl.errors import ValidationError
 from driftctl.types import (
     cloudwatch_event_rule,
+    cloudwatch_event_target,
     ec2,
     iam_role,
     kms_alias,
@@ -37,6 +38,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     kms_key.SPEC,
     kms_alias.SPEC,
     cloudwatch_event_rule.SPEC,
+    cloudwatch_event_target.SPEC,
 )
 
 
