@@ -10,7 +10,12 @@ critical on its own. A policy compares semantically; the ``key-default-*`` Id AW
 the default key policy it creates when IaC sets none is not compared, and a state without a
 policy does not manage it. ``deletion_window_in_days`` cannot be read back from AWS. A key
 scheduled for deletion reports ``pending_deletion`` (and is disabled); AWS removes it only after
-the waiting period, then it is missing.
+the waiting period, then it is missing. An undeclared key waiting for deletion is not
+unmanaged: ``terraform destroy`` leaves every key it destroys so for up to 30 days. Replicas of
+multi-Region keys share their primary's id and are another Terraform type
+(``aws_kms_replica_key``, not compared yet): they are skipped. Keys that cannot rotate
+(asymmetric, HMAC, imported material) answer GetKeyRotationStatus with an error that reads as
+rotation off.
 
 AWS reports the rotation period (RotationPeriodInDays) of a key whose rotation is on; moto
 reports none and ignores the period it is given: an enabled rotation without a period reads as
@@ -53,6 +58,8 @@ POLICY_NAME = "default"
 DEFAULT_ROTATION_DAYS = 365
 # What KMS answers for a key deleted between the listing and the read.
 _GONE = frozenset({"NotFoundException"})
+# What GetKeyRotationStatus answers for a key whose material cannot rotate.
+_CANNOT_ROTATE = frozenset({"UnsupportedOperationException", "KMSInvalidStateException"})
 _LIST_PAGE = (1, 1000)
 _TAGS_PAGE = (1, 50)
 _DEFAULT_POLICY_ID = "key-default-"
@@ -202,10 +209,12 @@ def collect(ctx: ScanContext, region: str) -> Collected:
             meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
             if meta.get("KeyManager") == "AWS":
                 return Detail(resource=to_resource(meta, region, ctx.account_id))
+            if _skipped(meta, key_id in managed):
+                return Detail()
             text = kms.get_key_policy(KeyId=key_id, PolicyName=POLICY_NAME).get("Policy")
             if key_id not in managed:
                 return Detail(resource=to_resource(meta, region, ctx.account_id, text))
-            rotation = kms.get_key_rotation_status(KeyId=key_id)
+            rotation = _rotation(kms, key_id)
             tags: list[Any] = []
             for page in kms.get_paginator("list_resource_tags").paginate(
                 KeyId=key_id, PaginationConfig={"PageSize": ctx.page_size_for(*_TAGS_PAGE)}
@@ -222,6 +231,28 @@ def collect(ctx: ScanContext, region: str) -> Collected:
         return Detail(resource=resource)
 
     return read_each(ctx, RESOURCE_TYPE, keys, read, noun="keys")
+
+
+def _skipped(meta: Mapping[str, Any], declared: bool) -> bool:
+    """Keys not compared: replicas of multi-Region keys (their primary's id, another
+    Terraform type), and undeclared keys waiting for deletion (``terraform destroy`` leaves
+    them so for up to 30 days)."""
+    replica = (meta.get("MultiRegionConfiguration") or {}).get("MultiRegionKeyType") == "REPLICA"
+    return replica or (not declared and meta.get("KeyState") == "PendingDeletion")
+
+
+def _rotation(kms: Any, key_id: str) -> Mapping[str, Any]:
+    """GetKeyRotationStatus; keys that cannot rotate (asymmetric, HMAC, imported material,
+    custom key stores) answer UnsupportedOperationException: rotation off."""
+    from botocore.exceptions import ClientError
+
+    try:
+        answer: Mapping[str, Any] = kms.get_key_rotation_status(KeyId=key_id)
+    except ClientError as exc:
+        if _code(exc) not in _CANNOT_ROTATE:
+            raise
+        return {"KeyRotationEnabled": False}
+    return answer
 
 
 def to_resource(

@@ -103,3 +103,37 @@ def test_a_denied_key_read_leaves_only_kms_keys_of_that_region_unread() -> None:
     assert ("KMS_KEY", "eu-west-1") in scan.read_ok
     assert ("S3", "us-east-1") in scan.read_ok
     assert [r.region for r in scan.resources if r.resource_type == "KMS_KEY"] == ["eu-west-1"]
+
+
+def _unsupported(**_: Any) -> None:
+    raise ClientError(
+        {"Error": {"Code": "UnsupportedOperationException", "Message": "asymmetric"}},
+        "GetKeyRotationStatus",
+    )
+
+
+def test_keys_that_cannot_rotate_or_wait_for_deletion() -> None:
+    with mock_aws():
+        kms = boto3.client("kms", region_name="us-east-1")
+        signing = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="RSA_2048")["KeyMetadata"]
+        destroyed = kms.create_key(Description="terraform destroy")["KeyMetadata"]["KeyId"]
+        kms.schedule_key_deletion(KeyId=destroyed, PendingWindowInDays=7)
+
+        def factory() -> boto3.session.Session:
+            session = boto3.session.Session(region_name="us-east-1")
+            session.events.register("before-call.kms.GetKeyRotationStatus", _unsupported)
+            return session
+
+        scan = scan_actual(
+            ScanPlan(
+                resource_types=["KMS_KEY"],
+                regions=["us-east-1"],
+                session_factory=factory,
+                expected_ids={"KMS_KEY": frozenset({signing["KeyId"]})},
+            )
+        )
+    assert scan.errors == []
+    [key] = scan.resources
+    assert key.resource_id == signing["KeyId"]
+    # The asymmetric key's rotation reads as off; the key terraform destroyed is not unmanaged.
+    assert key.attributes["enable_key_rotation"] is False
