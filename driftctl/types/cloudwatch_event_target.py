@@ -9,7 +9,8 @@ when the configuration leaves it out: it is never compared. ``input`` compares a
 ``input_transformer``, ``retry_policy`` and ``dead_letter_config`` key by key (a retry policy
 AWS reports without a value means its defaults, 24 hours and 185 attempts). The
 service-specific blocks (``ecs_target``, ``sqs_target``, …) are not compared yet. Targets have
-no tags.
+no tags. A target's Terraform ``arn`` is what it sends to: its region places the target (the
+rule's region, except for an event bus in another region), its account is not the target's.
 """
 
 from __future__ import annotations
@@ -212,7 +213,14 @@ SPEC = ResourceSpec(
     with_article="an EventBridge target",
     sarif_name="EventBridgeTarget",
     terraform=(
-        TerraformType("aws_cloudwatch_event_target", id=("id",), not_compared=_NOT_COMPARED),
+        # ``arn`` is the target's (a function, a queue, a bus in another account): its account
+        # is not the rule's; its region is the rule's but for a bus in another region.
+        TerraformType(
+            "aws_cloudwatch_event_target",
+            id=("id",),
+            account_from_arn=False,
+            not_compared=_NOT_COMPARED,
+        ),
     ),
     scope=Scope.REGIONAL,
     service=eventbridge.SERVICE,
