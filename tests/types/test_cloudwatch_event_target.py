@@ -42,3 +42,13 @@ def test_only_targets_of_rules_the_state_names_are_read() -> None:
 
         found, calls = _scan({})
         assert found == set() and "eventbridge:ListTargetsByRule" not in calls
+
+
+def test_secret_looking_keys_of_a_constant_input_are_never_kept() -> None:
+    from driftctl.resources import SENSITIVE
+    from driftctl.types.cloudwatch_event_target import masked_input
+
+    doc = masked_input('{"report": "nightly", "auth": {"api_token": "abc123"}}')
+    assert doc == {"report": "nightly", "auth": {"api_token": SENSITIVE}}
+    assert masked_input("not json") == "not json"
+    assert masked_input("") is None
