@@ -52,3 +52,42 @@ def test_an_event_pattern_in_another_key_order_is_the_same() -> None:
 )
 def test_a_rule_is_known_by_its_name_its_bus_and_name_or_its_arn(value: str, ident: str) -> None:
     assert eventbridge.canonical_rule_id(value) == ident
+
+
+def test_a_denied_listing_leaves_only_eventbridge_of_that_region_unread() -> None:
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    from driftctl.scanner.runner import ScanPlan, scan_actual
+
+    def deny(context: dict[str, Any], **_: Any) -> None:
+        if context.get("client_region") == "eu-west-1":
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "ListRules")
+
+    def factory() -> boto3.session.Session:
+        session = boto3.session.Session(region_name="us-east-1")
+        session.events.register("before-call.events.ListRules", deny)
+        return session
+
+    with mock_aws():
+        for region in ("us-east-1", "eu-west-1"):
+            boto3.client("events", region_name=region).put_rule(
+                Name="nightly", ScheduleExpression="rate(1 day)"
+            )
+        scan = scan_actual(
+            ScanPlan(
+                resource_types=["CLOUDWATCH_EVENT_RULE", "CLOUDWATCH_EVENT_TARGET", "KMS_ALIAS"],
+                regions=["us-east-1", "eu-west-1"],
+                session_factory=factory,
+                expected_ids={"CLOUDWATCH_EVENT_RULE": frozenset({"nightly"})},
+            )
+        )
+    assert sorted((e.resource_type, e.region, e.code) for e in scan.errors) == [
+        ("CLOUDWATCH_EVENT_RULE", "eu-west-1", "AccessDenied"),
+        ("CLOUDWATCH_EVENT_TARGET", "eu-west-1", "AccessDenied"),
+    ]
+    assert {("CLOUDWATCH_EVENT_RULE", "us-east-1"), ("KMS_ALIAS", "eu-west-1")} <= scan.read_ok
+    assert [
+        (r.resource_id, r.region) for r in scan.resources if r.resource_type != "KMS_ALIAS"
+    ] == [("nightly", "us-east-1")]
