@@ -10,8 +10,12 @@ from collections.abc import Mapping
 
 from driftctl.errors import ValidationError
 from driftctl.types import (
+    cloudwatch_event_rule,
+    cloudwatch_event_target,
     ec2,
     iam_role,
+    kms_alias,
+    kms_key,
     lb_listener,
     lb_target_group,
     load_balancer,
@@ -31,6 +35,10 @@ SPECS: tuple[ResourceSpec, ...] = (
     load_balancer.SPEC,
     lb_listener.SPEC,
     lb_target_group.SPEC,
+    kms_key.SPEC,
+    kms_alias.SPEC,
+    cloudwatch_event_rule.SPEC,
+    cloudwatch_event_target.SPEC,
 )
 
 

@@ -1,0 +1,174 @@
+"""EventBridge rules (``aws_cloudwatch_event_rule``): one ListEventBuses per region, one
+paginated ListRules per event bus (both shared with the target type), then ListTagsForResource
+for each rule the IaC declares (AWS has no batch call for tags).
+
+resource_id is Terraform's: the rule name on the default bus, ``bus/name`` on another bus. The
+event pattern compares as parsed JSON (key order and spacing are not drift). Terraform's
+``state`` (``ENABLED``, ``DISABLED``, ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS``) is read
+from ``is_enabled`` in states written by providers older than 5.x's ``state``. Rules an AWS
+service created for itself (``ManagedBy`` set: archives, Auto Scaling, …) belong to AWS: never
+unmanaged. The event buses themselves (the default one included) are not a type of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from driftctl import normalize
+from driftctl.iac.instance import StateInstance, boolean
+from driftctl.resources import SENSITIVE, ActualResource, mask_secret_values
+from driftctl.scanner.base import Collected, ScanContext
+from driftctl.scanner.details import Detail, failed, read_each
+from driftctl.types import eventbridge
+from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+
+RESOURCE_TYPE = "CLOUDWATCH_EVENT_RULE"
+
+
+def _state(inst: StateInstance) -> Any:
+    value = inst.get("state")
+    if value == SENSITIVE or (isinstance(value, str) and value):
+        return value
+    enabled = boolean(inst.get("is_enabled"))
+    if enabled is None or enabled == SENSITIVE:
+        return enabled
+    return "ENABLED" if enabled else "DISABLED"
+
+
+def _bus(inst: StateInstance) -> Any:
+    value = inst.get("event_bus_name")
+    return value if value == SENSITIVE else eventbridge.bus_name(value)
+
+
+SCHEMA: dict[str, Attr] = {
+    "event_pattern": Attr(Kind.DOCUMENT, doc="compared as parsed JSON"),
+    "schedule_expression": Attr(empty_is_unset=True),
+    "state": Attr(read=_state, doc="ENABLED, DISABLED… (is_enabled in older providers)"),
+    "role_arn": Attr(empty_is_unset=True),
+    "event_bus_name": Attr(read=_bus, default=eventbridge.DEFAULT_BUS),
+    "description": Attr(),
+    "tags": Attr(Kind.TAGS),
+}
+
+
+def collect(ctx: ScanContext, region: str) -> Collected:
+    """Every rule of every bus of ``region``; tags of the declared ones. Listing errors
+    propagate; a failed tag read spoils its region only."""
+    events = eventbridge.client(ctx, region)
+    managed = ctx.expected_ids.get(RESOURCE_TYPE, frozenset())
+
+    def read(rule: dict[str, Any]) -> Detail:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        ident = eventbridge.rule_id(rule["EventBusName"], rule["Name"])
+        if ident not in managed or not rule.get("Arn"):
+            return Detail(resource=to_resource(rule, region, ctx.account_id))
+        try:
+            tags = events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags", [])
+        except (BotoCoreError, ClientError) as exc:
+            if eventbridge.code(exc) in eventbridge.NOT_FOUND:
+                return Detail()
+            return failed((region,), f"event rule {ident}", exc)
+        return Detail(resource=to_resource(rule, region, ctx.account_id, tags))
+
+    return read_each(ctx, RESOURCE_TYPE, eventbridge.rules(ctx, region), read, noun="rules")
+
+
+def to_resource(
+    rule: Mapping[str, Any], region: str, account_id: str | None, tags: list[Any] | None = None
+) -> ActualResource:
+    """One ListRules item (tags when they were read) in the canonical rule form."""
+    bus = eventbridge.bus_name(rule.get("EventBusName"))
+    attributes: dict[str, Any] = {
+        "event_pattern": rule.get("EventPattern") or None,
+        "schedule_expression": rule.get("ScheduleExpression") or None,
+        "state": rule.get("State"),
+        "role_arn": rule.get("RoleArn") or None,
+        "event_bus_name": bus,
+        "description": rule.get("Description") or None,
+        "managed_by": rule.get("ManagedBy") or None,
+    }
+    if tags is not None:
+        attributes["tags"] = mask_secret_values(normalize.tags(tags))
+    return ActualResource(
+        resource_type=RESOURCE_TYPE,
+        resource_id=eventbridge.rule_id(bus, str(rule["Name"])),
+        region=region,
+        attributes=attributes,
+        account_id=account_id,
+    )
+
+
+def _is_default(attributes: Mapping[str, Any]) -> bool:
+    return bool(attributes.get("managed_by"))
+
+
+# -- building in an emulated account ---------------------------------------------------------
+
+
+def _build_bus(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    extra: dict[str, Any] = {}
+    tags = tag_list(tags_of(attrs))
+    if tags:
+        extra["Tags"] = tags
+    ctx.client(eventbridge.SERVICE).create_event_bus(Name=attrs["name"], **extra)
+
+
+def _build_rule(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    extra: dict[str, Any] = {}
+    if attrs.get("event_pattern"):
+        extra["EventPattern"] = eventbridge.aws_style(attrs["event_pattern"])
+    for key, name in (
+        ("schedule_expression", "ScheduleExpression"),
+        ("description", "Description"),
+        ("role_arn", "RoleArn"),
+    ):
+        if attrs.get(key):
+            extra[name] = attrs[key]
+    tags = tag_list(tags_of(attrs))
+    if tags:
+        extra["Tags"] = tags
+    state = attrs.get("state") or ("DISABLED" if attrs.get("is_enabled") is False else "ENABLED")
+    ctx.client(eventbridge.SERVICE).put_rule(
+        Name=attrs["name"],
+        EventBusName=eventbridge.bus_name(attrs.get("event_bus_name")),
+        State=state,
+        **extra,
+    )
+
+
+SPEC = ResourceSpec(
+    resource_type=RESOURCE_TYPE,
+    display_name="EventBridge rule",
+    with_article="an EventBridge rule",
+    sarif_name="EventBridgeRule",
+    terraform=(
+        TerraformType(
+            "aws_cloudwatch_event_rule",
+            id=("id", "name"),
+            not_compared={
+                "name_prefix": "Terraform-only",
+                "is_enabled": "compared as state",
+                "force_destroy": "Terraform-only",
+            },
+        ),
+    ),
+    scope=Scope.REGIONAL,
+    service=eventbridge.SERVICE,
+    collect=collect,
+    api_calls=(
+        eventbridge.LIST_BUSES,
+        eventbridge.LIST_RULES,
+        ApiCall(eventbridge.operation("ListTagsForResource"), per="resource", managed_only=True),
+    ),
+    schema=SCHEMA,
+    canonical_id=eventbridge.canonical_rule_id,
+    id_doc="rule name, or bus/name off the default bus",
+    is_default=_is_default,
+    builders={
+        "aws_cloudwatch_event_bus": Builder(_build_bus),
+        "aws_cloudwatch_event_rule": Builder(_build_rule, after=("aws_cloudwatch_event_bus",)),
+    },
+)
