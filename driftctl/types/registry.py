@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from driftctl.errors import ValidationError
 from driftctl.types import (
     ec2,
+    iam_group,
     iam_policy,
     iam_role,
+    iam_user,
     lb_listener,
     lb_target_group,
     load_balancer,
@@ -33,6 +35,8 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_listener.SPEC,
     lb_target_group.SPEC,
     iam_policy.SPEC,
+    iam_user.SPEC,
+    iam_group.SPEC,
 )
 
 
