@@ -12,6 +12,7 @@ from driftctl.errors import ValidationError
 from driftctl.types import (
     ec2,
     iam_group,
+    iam_instance_profile,
     iam_policy,
     iam_role,
     iam_user,
@@ -37,6 +38,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     iam_policy.SPEC,
     iam_user.SPEC,
     iam_group.SPEC,
+    iam_instance_profile.SPEC,
 )
 
 
