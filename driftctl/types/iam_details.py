@@ -5,7 +5,10 @@ and the readers of the policies attached to users and groups.
 The listing asks for users, groups, customer-managed policies (``LocalManagedPolicy``) and roles
 (the instance profiles are listed inside each role's detail): never for AWS-managed policies
 (``AWSManagedPolicy``, ~1,000 documents, none of them ever unmanaged). Its pages are counted once
-per scan, whichever of the four types asks first. IAM_ROLE still makes its own listing.
+per scan, whichever of the four types asks first. IAM_ROLE still makes its own listing. A page
+holds up to 1,000 entities of every kind asked for, so in AWS the listing's pages follow the
+account's users, groups, policies and roles together; each type's declared minimum counts its
+own. moto never truncates this listing (one page whatever ``MaxItems``).
 
 Policy documents arrive URL-encoded in AWS's answer (botocore and moto hand them over decoded or
 as objects; ``normalize.policy`` takes all three). Values from AWS are untrusted: only the

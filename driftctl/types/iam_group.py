@@ -10,6 +10,9 @@ whole member list); AWS's group details do not list members, so they are read fr
 ``GroupList`` in the same listing. IAM groups have no tags.
 
 moto's UpdateGroup ignores a new path alone (AWS moves the group).
+
+``aws_iam_policy_attachment`` (one exclusive attachment naming users, groups and roles) is not
+read yet: a group whose policies it attaches shows them as added.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ read.
 
 moto ignores a user's permissions boundary (CreateUser drops it, the listing never has one);
 AWS reports it in ``UserDetail.PermissionsBoundary``, which is what is read.
+
+``aws_iam_policy_attachment`` (one exclusive attachment naming users, groups and roles) is not
+read yet: a user whose policies it attaches shows them as added.
 """
 
 from __future__ import annotations
