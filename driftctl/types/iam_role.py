@@ -193,18 +193,6 @@ def _build_attachment(ctx: BuildContext, attrs: dict[str, Any]) -> None:
     )
 
 
-def _build_instance_profile(ctx: BuildContext, attrs: dict[str, Any]) -> None:
-    iam = ctx.client("iam")
-    profile = iam.create_instance_profile(
-        InstanceProfileName=attrs["name"],
-        Path=attrs.get("path") or "/",
-        Tags=tag_list(tags_of(attrs)),
-    )["InstanceProfile"]
-    ctx.remember(attrs.get("unique_id"), profile["InstanceProfileId"])
-    if attrs.get("role"):
-        iam.add_role_to_instance_profile(InstanceProfileName=attrs["name"], RoleName=attrs["role"])
-
-
 _AFTER_ROLE = ("aws_iam_role",)
 
 SPEC = ResourceSpec(
@@ -258,6 +246,5 @@ SPEC = ResourceSpec(
         "aws_iam_role": Builder(_build_role),
         "aws_iam_role_policy": Builder(_build_role_policy, after=_AFTER_ROLE),
         "aws_iam_role_policy_attachment": Builder(_build_attachment, after=_AFTER_ROLE),
-        "aws_iam_instance_profile": Builder(_build_instance_profile, after=_AFTER_ROLE),
     },
 )

@@ -13,7 +13,11 @@ from driftctl.types import (
     cloudwatch_event_rule,
     cloudwatch_event_target,
     ec2,
+    iam_group,
+    iam_instance_profile,
+    iam_policy,
     iam_role,
+    iam_user,
     kms_alias,
     kms_key,
     lb_listener,
@@ -39,6 +43,10 @@ SPECS: tuple[ResourceSpec, ...] = (
     kms_alias.SPEC,
     cloudwatch_event_rule.SPEC,
     cloudwatch_event_target.SPEC,
+    iam_policy.SPEC,
+    iam_user.SPEC,
+    iam_group.SPEC,
+    iam_instance_profile.SPEC,
 )
 
 

@@ -86,6 +86,7 @@ def test_bundled_state_is_a_terraform_1x_state_driftctl_reads() -> None:
         ("EC2", "i-08b2e6d4f1a9c7353"),
         ("EC2", "i-0a4c8e2f6b1d39571"),
         ("EC2", "i-0d7f3a9c1e5b28460"),
+        ("IAM_INSTANCE_PROFILE", "webapp-web"),
         ("IAM_ROLE", "webapp-auditor"),
         ("IAM_ROLE", "webapp-web"),
         ("RDS", "webapp-db"),
@@ -96,7 +97,6 @@ def test_bundled_state_is_a_terraform_1x_state_driftctl_reads() -> None:
     ]
     assert state.skipped_types == {
         "aws_db_subnet_group": 1,
-        "aws_iam_instance_profile": 1,
         "aws_subnet": 3,
         "aws_vpc": 1,
     }
@@ -134,7 +134,7 @@ def test_estate_built_from_the_state_has_no_drift(clean: DemoRun) -> None:
     assert clean.comparison.findings == []
     assert clean.comparison.not_seen == []
     counts = clean.comparison.counts
-    assert (counts.managed, counts.in_sync, counts.unmanaged, counts.missing) == (10, 10, 0, 0)
+    assert (counts.managed, counts.in_sync, counts.unmanaged, counts.missing) == (11, 11, 0, 0)
 
 
 def test_written_state_differs_from_the_bundled_one_only_by_ids(clean: DemoRun) -> None:
@@ -205,7 +205,7 @@ def test_injected_drift_gives_exactly_these_findings(drifted: DemoRun) -> None:
         ("SECURITY_GROUP", _unmanaged_id(drifted, "SECURITY_GROUP"), "unmanaged", ()),
     }
     counts = drifted.comparison.counts
-    assert (counts.modified, counts.missing, counts.unmanaged, counts.in_sync) == (6, 1, 3, 3)
+    assert (counts.modified, counts.missing, counts.unmanaged, counts.in_sync) == (6, 1, 3, 4)
 
 
 def test_injected_list_describes_every_finding(drifted: DemoRun) -> None:
