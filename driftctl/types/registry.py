@@ -12,6 +12,7 @@ from driftctl.errors import ValidationError
 from driftctl.types import (
     ec2,
     iam_role,
+    lambda_function,
     lb_listener,
     lb_target_group,
     load_balancer,
@@ -31,6 +32,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     load_balancer.SPEC,
     lb_listener.SPEC,
     lb_target_group.SPEC,
+    lambda_function.SPEC,
 )
 
 
