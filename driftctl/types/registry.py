@@ -13,6 +13,7 @@ from driftctl.types import (
     ec2,
     iam_role,
     lambda_function,
+    lambda_permission,
     lb_listener,
     lb_target_group,
     load_balancer,
@@ -33,6 +34,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_listener.SPEC,
     lb_target_group.SPEC,
     lambda_function.SPEC,
+    lambda_permission.SPEC,
 )
 
 
