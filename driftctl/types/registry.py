@@ -20,6 +20,7 @@ from driftctl.types import (
     rds,
     s3,
     security_group,
+    ssm_parameter,
 )
 from driftctl.types.build import Builder
 from driftctl.types.spec import ResourceSpec, TerraformType
@@ -35,6 +36,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_target_group.SPEC,
     lambda_function.SPEC,
     lambda_permission.SPEC,
+    ssm_parameter.SPEC,
 )
 
 
