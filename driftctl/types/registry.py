@@ -19,6 +19,7 @@ from driftctl.types import (
     load_balancer,
     rds,
     s3,
+    secretsmanager_secret,
     security_group,
     ssm_parameter,
 )
@@ -37,6 +38,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lambda_function.SPEC,
     lambda_permission.SPEC,
     ssm_parameter.SPEC,
+    secretsmanager_secret.SPEC,
 )
 
 
