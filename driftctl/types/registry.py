@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from driftctl.errors import ValidationError
 from driftctl.types import (
+    acm_certificate,
     ec2,
     iam_role,
     lambda_function,
@@ -39,6 +40,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lambda_permission.SPEC,
     ssm_parameter.SPEC,
     secretsmanager_secret.SPEC,
+    acm_certificate.SPEC,
 )
 
 
