@@ -20,6 +20,7 @@ FIXTURE = "secretsmanager_secret.tfstate"
 DB = "aws_secretsmanager_secret.db"
 API = "aws_secretsmanager_secret.api"
 WEBHOOK = "aws_secretsmanager_secret.webhook"
+ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
 
 
 def _tag(account: Account, arn: str, key: str, value: str) -> None:
@@ -94,10 +95,14 @@ def _rds_owned(account: Account) -> list[str]:
 
 def estate(n: int) -> dict[str, Any]:
     """n copies of the fixture's secrets and policy."""
+    names = ("orders/db-credentials", "orders/partner-api-key", "orders/webhook-signing")
+    suffixes = ("Xy12Ab", "Qw34Er", "Zx56Cv")
+    # The ARNs as whole tokens too: the name inside one is followed by its suffix.
+    arns = [f"{ARN_PREFIX}{name}-{suffix}" for name, suffix in zip(names, suffixes, strict=True)]
     return copies(
         FIXTURE,
         ("aws_secretsmanager_secret", "aws_secretsmanager_secret_policy"),
-        ("orders/db-credentials", "orders/partner-api-key", "orders/webhook-signing"),
+        (*names, *arns),
         n,
     )
 
