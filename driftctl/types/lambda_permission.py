@@ -275,6 +275,7 @@ SPEC = ResourceSpec(
     terraform=(
         TerraformType(
             "aws_lambda_permission",
+            id=("function_name", "qualifier", "statement_id"),
             compose_id=_compose_id,
             account_from_arn=False,
             not_compared={
