@@ -142,8 +142,9 @@ def to_resource(
         )
         validations = certificate.get("DomainValidationOptions") or []
         methods = {v.get("ValidationMethod") for v in validations if v.get("ValidationMethod")}
+        # Imported and private certificates have no validation: the provider writes "NONE".
         attributes["validation_method"] = (
-            methods.pop() if len(methods) == 1 else ",".join(sorted(methods)) or None
+            methods.pop() if len(methods) == 1 else ",".join(sorted(methods)) or "NONE"
         )
         attributes["certificate_authority_arn"] = certificate.get("CertificateAuthorityArn")
         options = certificate.get("Options") or {}

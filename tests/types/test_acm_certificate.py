@@ -31,3 +31,11 @@ def test_described_key_algorithm_and_names_match_an_old_state() -> None:
     }
     actual = to_resource({"CertificateArn": ARN}, "us-east-1", None, described, []).attributes
     assert diff_attributes(RESOURCE_TYPE, expected, actual) == {}
+
+
+def test_an_imported_certificate_has_no_validation_method() -> None:
+    state = {"domain_name": "example.com", "validation_method": "NONE", "key_algorithm": ""}
+    expected = read_schema(StateInstance({"attributes": state}, "t"), SCHEMA)
+    described = {"CertificateArn": ARN, "DomainName": "example.com", "Type": "IMPORTED"}
+    actual = to_resource({"CertificateArn": ARN}, "us-east-1", None, described, []).attributes
+    assert diff_attributes(RESOURCE_TYPE, expected, actual) == {}
