@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from driftctl.errors import ValidationError
 from driftctl.types import (
+    acm_certificate,
     cloudwatch_event_rule,
     cloudwatch_event_target,
     ec2,
@@ -20,12 +21,16 @@ from driftctl.types import (
     iam_user,
     kms_alias,
     kms_key,
+    lambda_function,
+    lambda_permission,
     lb_listener,
     lb_target_group,
     load_balancer,
     rds,
     s3,
+    secretsmanager_secret,
     security_group,
+    ssm_parameter,
 )
 from driftctl.types.build import Builder
 from driftctl.types.spec import ResourceSpec, TerraformType
@@ -47,6 +52,11 @@ SPECS: tuple[ResourceSpec, ...] = (
     iam_user.SPEC,
     iam_group.SPEC,
     iam_instance_profile.SPEC,
+    lambda_function.SPEC,
+    lambda_permission.SPEC,
+    ssm_parameter.SPEC,
+    secretsmanager_secret.SPEC,
+    acm_certificate.SPEC,
 )
 
 
