@@ -16,6 +16,8 @@ from driftctl.types import (
     lb_target_group,
     load_balancer,
     rds,
+    route53_record,
+    route53_zone,
     s3,
     security_group,
 )
@@ -31,6 +33,8 @@ SPECS: tuple[ResourceSpec, ...] = (
     load_balancer.SPEC,
     lb_listener.SPEC,
     lb_target_group.SPEC,
+    route53_zone.SPEC,
+    route53_record.SPEC,
 )
 
 

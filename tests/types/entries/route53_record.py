@@ -1,0 +1,143 @@
+"""Conformance entry of ROUTE53_RECORD (fixture: route53_record.tfstate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.types.entries._copies import copies
+from tests.types.harness import Account, Entry, Mutation
+
+RESOURCE_TYPE = "ROUTE53_RECORD"
+FIXTURE = "route53_record.tfstate"
+
+WWW = "aws_route53_record.www"
+DOCS = "aws_route53_record.docs"
+WILDCARD = "aws_route53_record.wildcard"
+API = "aws_route53_record.api_blue"
+DB = "aws_route53_record.db"
+
+
+def _upsert(address: str, **changes: Any) -> Any:
+    def apply(account: Account) -> None:
+        attrs = account.attributes(address)
+        r53 = account.client("route53")
+        zone = attrs["zone_id"]
+        current = next(
+            rr
+            for rr in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+            if rr["Name"].rstrip(".").lower() == attrs["fqdn"].lower()
+            and rr["Type"] == attrs["type"]
+        )
+        current.update(changes)
+        r53.change_resource_record_sets(
+            HostedZoneId=zone,
+            ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": current}]},
+        )
+
+    return apply
+
+
+def _delete_docs(account: Account) -> None:
+    attrs = account.attributes(DOCS)
+    r53 = account.client("route53")
+    current = next(
+        rr
+        for rr in r53.list_resource_record_sets(HostedZoneId=attrs["zone_id"])["ResourceRecordSets"]
+        if rr["Type"] == "CNAME" and rr["Name"].lower().startswith("docs.")
+    )
+    r53.change_resource_record_sets(
+        HostedZoneId=attrs["zone_id"],
+        ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": current}]},
+    )
+
+
+def _console_record(account: Account) -> str:
+    zone = account.attributes(WWW)["zone_id"]
+    account.client("route53").change_resource_record_sets(
+        HostedZoneId=zone,
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "CREATE",
+                    "ResourceRecordSet": {
+                        "Name": "test.example.com",
+                        "Type": "A",
+                        "TTL": 60,
+                        "ResourceRecords": [{"Value": "192.0.2.1"}],
+                    },
+                }
+            ]
+        },
+    )
+    return f"{zone}_test.example.com_A"
+
+
+def _new_zone(account: Account) -> list[str]:
+    zone = account.client("route53").create_hosted_zone(
+        Name="owned.example.org", CallerReference="conformance-owned"
+    )["HostedZone"]
+    ident = str(zone["Id"]).rsplit("/", 1)[-1]
+    return [f"{ident}_owned.example.org_NS", f"{ident}_owned.example.org_SOA"]
+
+
+def _rename(number: int, attrs: dict[str, Any]) -> dict[str, Any]:
+    out = dict(attrs)
+    fqdn = str(attrs["fqdn"])
+    label, _, rest = fqdn.partition(".")
+    # The zone apex gets a label of its own, every other name a suffix on its first label.
+    new = (
+        f"c{number}.{fqdn}"
+        if fqdn in ("example.com", "internal.example")
+        else (f"{label}-{number}.{rest}")
+    )
+    out["fqdn"] = out["name"] = new
+    out["id"] = "_".join(
+        p for p in (attrs["zone_id"], new, attrs["type"], attrs.get("set_identifier")) if p
+    )
+    return out
+
+
+def estate(n: int) -> dict[str, Any]:
+    """The fixture's zones with ``n`` copies of its records."""
+    return copies(FIXTURE, ["aws_route53_record"], n, _rename)
+
+
+ENTRY = Entry(
+    fixture=FIXTURE,
+    mutations=(
+        Mutation(
+            "public record retargeted",
+            _upsert(WWW, ResourceRecords=[{"Value": "203.0.113.99"}]),
+            WWW,
+            "records[*]",
+            "critical",
+        ),
+        Mutation(
+            "alias retargeted",
+            _upsert(
+                WILDCARD,
+                AliasTarget={
+                    "HostedZoneId": "Z35SXDOTRQ7X7K",
+                    "DNSName": "evil-1.us-east-1.elb.amazonaws.com",
+                    "EvaluateTargetHealth": True,
+                },
+            ),
+            WILDCARD,
+            "alias.name",
+            "critical",
+        ),
+        Mutation("ttl changed", _upsert(DOCS, TTL=30), DOCS, "ttl", "warning"),
+        Mutation("weight changed", _upsert(API, Weight=10), API, "routing_policy", "warning"),
+        Mutation(
+            "private record retargeted",
+            _upsert(DB, ResourceRecords=[{"Value": "other-db.internal.example"}]),
+            DB,
+            "records[*]",
+            "warning",
+        ),
+        Mutation("created in the console", _console_record, None, "", "info", "unmanaged"),
+        Mutation("deleted", _delete_docs, DOCS, "", "warning", "missing"),
+    ),
+    aws_owned=_new_zone,
+    estate=estate,
+)

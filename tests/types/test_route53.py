@@ -1,0 +1,31 @@
+"""Route 53 spelling traps the conformance test cannot reach (moto does not escape names)."""
+
+from __future__ import annotations
+
+from driftctl.types import route53
+from driftctl.types.route53_record import canonical_id, record_id, record_value, txt_text
+
+
+def test_names_ignore_case_trailing_dot_and_octal_escapes() -> None:
+    assert route53.dns_name("\\052.Example.COM.") == "*.example.com"
+    assert route53.zone_id("/hostedzone/Z123") == route53.zone_id("Z123") == "Z123"
+
+
+def test_record_ids_are_canonical_whichever_way_they_are_written() -> None:
+    assert canonical_id("Z1_WWW.Example.com._A") == "Z1_www.example.com_A"
+    assert canonical_id("Z1__dmarc.example.com_TXT") == "Z1__dmarc.example.com_TXT"
+    assert canonical_id("Z1_api.example.com_A_blue_2") == record_id(
+        "Z1", "api.example.com.", "A", "blue_2"
+    )
+    assert canonical_id("Z1_\\052.example.com_CNAME") == "Z1_*.example.com_CNAME"
+
+
+def test_txt_values_compare_as_the_text_they_carry() -> None:
+    long = "x" * 300
+    split = f'"{long[:255]}" "{long[255:]}"'
+    assert record_value("TXT", split) == record_value("TXT", long, from_state=True) == long
+    assert record_value("TXT", f'"{long[:255]}""{long[255:]}"') == long
+    # A user's own split in the state (``\"\"``) is joined the same way.
+    assert record_value("TXT", 'abc""def', from_state=True) == "abcdef"
+    assert txt_text('"say \\"hi\\""') == 'say "hi"'
+    assert record_value("CNAME", "Docs.Example.NET.") == "docs.example.net"
