@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from driftctl.errors import ValidationError
 from driftctl.types import (
+    cloudwatch_metric_alarm,
     ec2,
     iam_role,
     lb_listener,
@@ -35,6 +36,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_target_group.SPEC,
     route53_zone.SPEC,
     route53_record.SPEC,
+    cloudwatch_metric_alarm.SPEC,
 )
 
 
