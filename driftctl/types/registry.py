@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from driftctl.errors import ValidationError
 from driftctl.types import (
     cloudwatch_metric_alarm,
+    dynamodb_table,
     ec2,
     iam_role,
     lb_listener,
@@ -37,6 +38,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     route53_zone.SPEC,
     route53_record.SPEC,
     cloudwatch_metric_alarm.SPEC,
+    dynamodb_table.SPEC,
 )
 
 
