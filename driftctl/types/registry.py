@@ -13,6 +13,7 @@ from driftctl.types import (
     cloudwatch_metric_alarm,
     dynamodb_table,
     ec2,
+    ecr_repository,
     iam_role,
     lb_listener,
     lb_target_group,
@@ -39,6 +40,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     route53_record.SPEC,
     cloudwatch_metric_alarm.SPEC,
     dynamodb_table.SPEC,
+    ecr_repository.SPEC,
 )
 
 
