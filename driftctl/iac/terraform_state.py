@@ -255,7 +255,7 @@ def _index_suffix(index_key: Any) -> str:
 def read_instance(spec: ResourceSpec, tf: TerraformType, inst: StateInstance) -> Fragment | None:
     """One instance's fragment; None when it names no resource yet (being created) or adds
     nothing. Raises BadValue on a value that cannot be read."""
-    resource_id = inst.ident(*tf.id)
+    resource_id = tf.ident(inst.attrs) if tf.ident is not None else inst.ident(*tf.id)
     if not resource_id:
         # Without an id nothing can be matched in AWS (an instance still being created).
         return None

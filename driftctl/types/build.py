@@ -128,7 +128,11 @@ def resource_ids(doc: Mapping[str, Any]) -> dict[str, str]:
         if found is None or found[1].parent:
             continue
         spec, tf = found
-        ident = next((str(attrs[name]) for name in tf.id if attrs.get(name)), None)
+        ident = (
+            tf.ident(attrs)
+            if tf.ident is not None
+            else next((str(attrs[name]) for name in tf.id if attrs.get(name)), None)
+        )
         if ident:
             out[where] = spec.canonical_id(ident)
     return out

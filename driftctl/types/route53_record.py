@@ -72,6 +72,20 @@ def canonical_id(value: str) -> str:
     return value
 
 
+def state_id(attrs: Mapping[str, Any]) -> str | None:
+    """A state instance's record id from its zone, full name, type and set identifier.
+
+    The provider's own id holds ``name`` as written, which may be relative to the zone
+    (``www``, or empty for the apex); ``fqdn`` is always the full name.
+    """
+    zone, name, rtype = attrs.get("zone_id"), attrs.get("fqdn"), attrs.get("type")
+    if not (isinstance(zone, str) and zone and isinstance(name, str) and name and rtype):
+        value = attrs.get("id")
+        return canonical_id(value) if isinstance(value, str) and value else None
+    set_identifier = attrs.get("set_identifier")
+    return record_id(zone, name, str(rtype), str(set_identifier) if set_identifier else None)
+
+
 def _unescape(text: str) -> str:
     def decode(match: re.Match[str]) -> str:
         code = match.group(1)
@@ -341,10 +355,14 @@ def _public_zone(_entry: DiffEntry, finding: Finding) -> bool:
 
 
 def _wire_value(rtype: str, value: str) -> str:
-    if rtype not in _TEXT_TYPES or value.startswith('"'):
+    if rtype not in _TEXT_TYPES:
         return value
-    chunks = [value[i : i + TXT_CHUNK] for i in range(0, len(value), TXT_CHUNK)] or [""]
-    return '"' + '""'.join(chunks) + '"'
+    # The text re-split into 255-character strings, spelt as another tool would (the state
+    # may split it elsewhere, with ``" "``): the same TXT record for DNS.
+    text = record_value(rtype, value, from_state=True)
+    chunks = [text[i : i + TXT_CHUNK] for i in range(0, len(text), TXT_CHUNK)] or [""]
+    escaped = [c.replace("\\", "\\\\").replace('"', '\\"') for c in chunks]
+    return '"' + '""'.join(escaped) + '"'
 
 
 def _routing(attrs: Mapping[str, Any]) -> dict[str, Any]:
@@ -412,6 +430,7 @@ SPEC = ResourceSpec(
         TerraformType(
             "aws_route53_record",
             id=("id",),
+            ident=state_id,
             account_from_arn=False,
             not_compared={
                 "allow_overwrite": "Terraform-only",

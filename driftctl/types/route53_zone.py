@@ -92,16 +92,30 @@ def _code(exc: BaseException) -> str:
 
 
 def read_tags(ctx: ScanContext, ids: list[str]) -> dict[str, dict[str, str]]:
-    """Zone id -> tags, 10 zones per ListTagsForResources call; AWS errors propagate."""
+    """Zone id -> tags, 10 zones per ListTagsForResources call. A batch naming a zone deleted
+    meanwhile is read again one zone at a time, skipping the gone ones; other AWS errors
+    propagate."""
+    from botocore.exceptions import ClientError
+
     r53 = route53.client(ctx)
     out: dict[str, dict[str, str]] = {}
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), TAGS_PER_CALL):
-        batch = wanted[start : start + TAGS_PER_CALL]
-        answer = r53.list_tags_for_resources(ResourceType="hostedzone", ResourceIds=batch)
+
+    def read(batch: list[str]) -> None:
+        try:
+            answer = r53.list_tags_for_resources(ResourceType="hostedzone", ResourceIds=batch)
+        except ClientError as exc:
+            if _code(exc) != "NoSuchHostedZone":
+                raise
+            for one in batch if len(batch) > 1 else []:
+                read([one])
+            return
         for item in answer.get("ResourceTagSets", []):
             if item.get("ResourceId"):
                 out[route53.zone_id(item["ResourceId"])] = normalize.tags(item.get("Tags"))
+
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), TAGS_PER_CALL):
+        read(wanted[start : start + TAGS_PER_CALL])
     return out
 
 

@@ -121,6 +121,8 @@ class TerraformType:
     its values win over the parent's inline ones). ``read`` is None for the main type: the
     attribute schema reads it. ``account_from_arn`` is off where the instance's ARN may name
     another account. ``not_compared`` lists its arguments that are never compared, with why.
+    ``ident``, when set, builds the id from the instance's attributes instead (no single one
+    holds it: a Route 53 record's zone, full name and type).
     """
 
     name: str
@@ -130,6 +132,7 @@ class TerraformType:
     overrides: bool = False
     account_from_arn: bool = True
     not_compared: Mapping[str, str] = field(default_factory=dict)
+    ident: Callable[[Mapping[str, Any]], str | None] | None = None
 
 
 @dataclass(frozen=True)

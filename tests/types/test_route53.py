@@ -29,3 +29,13 @@ def test_txt_values_compare_as_the_text_they_carry() -> None:
     assert record_value("TXT", 'abc""def', from_state=True) == "abcdef"
     assert txt_text('"say \\"hi\\""') == 'say "hi"'
     assert record_value("CNAME", "Docs.Example.NET.") == "docs.example.net"
+
+
+def test_a_state_record_is_identified_by_its_full_name() -> None:
+    from driftctl.types.route53_record import state_id
+
+    relative = {"zone_id": "Z1", "name": "WWW", "fqdn": "www.example.com", "type": "A"}
+    assert state_id({**relative, "id": "Z1_www_A"}) == "Z1_www.example.com_A"
+    apex = {"zone_id": "Z1", "name": "", "fqdn": "example.com", "type": "MX", "id": "Z1__MX"}
+    assert state_id(apex) == "Z1_example.com_MX"
+    assert state_id({"id": "Z1_www.example.com._A_blue"}) == "Z1_www.example.com_A_blue"
