@@ -1,8 +1,8 @@
 """ECR repositories (``aws_ecr_repository`` + ``aws_ecr_repository_policy`` and
 ``aws_ecr_lifecycle_policy``): one paginated DescribeRepositories per region (1,000 a page),
-then GetRepositoryPolicy, GetLifecyclePolicy and ListTagsForResource for each repository the
-IaC declares (ECR has no batch form of them). Unmanaged repositories are reported from the
-listing alone.
+then GetLifecyclePolicy and ListTagsForResource for each repository the IaC declares (ECR has
+no batch form of them), and GetRepositoryPolicy for every repository: an unmanaged repository
+whose policy lets anyone in is critical on its own, so the risk check needs it.
 
 resource_id is the repository name; both policy resources are keyed by their ``repository``.
 The repository policy compares as a policy (statement order, key order, one-element lists), the
@@ -10,7 +10,7 @@ lifecycle policy as a JSON document; a policy only AWS has is compared only when
 declares one. "No policy" answers (RepositoryPolicyNotFoundException,
 LifecyclePolicyNotFoundException) read as none. An unset KMS key means the AWS-managed key.
 ``force_delete`` is Terraform-only. Critical: the repository policy granting ``Principal: *``
-without a condition.
+without a condition, and an unmanaged repository whose policy does.
 """
 
 from __future__ import annotations
@@ -131,19 +131,17 @@ def collect(ctx: ScanContext, region: str) -> Collected:
         from botocore.exceptions import BotoCoreError, ClientError
 
         name = str(repo["repositoryName"])
-        if name not in managed:
-            return Detail(resource=to_resource(repo, region, ctx.account_id))
         try:
             found = optional(ecr.get_repository_policy, _NO_POLICY, repositoryName=name)
-            lifecycle = optional(ecr.get_lifecycle_policy, _NO_LIFECYCLE, repositoryName=name)
-            tags = ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"]).get("tags")
-            details = {
-                "policy": normalize.policy(found.get("policyText")) if found else None,
-                "lifecycle_policy": json.loads(lifecycle["lifecyclePolicyText"])
-                if lifecycle and lifecycle.get("lifecyclePolicyText")
-                else None,
-                "tags": normalize.tags(tags),
+            details: dict[str, Any] = {
+                "policy": normalize.policy(found.get("policyText")) if found else None
             }
+            if name in managed:
+                lifecycle = optional(ecr.get_lifecycle_policy, _NO_LIFECYCLE, repositoryName=name)
+                tags = ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"]).get("tags")
+                text = lifecycle.get("lifecyclePolicyText") if lifecycle else None
+                details["lifecycle_policy"] = json.loads(text) if text else None
+                details["tags"] = normalize.tags(tags)
         except (BotoCoreError, ClientError) as exc:
             if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == _GONE:
                 return Detail()
@@ -255,7 +253,7 @@ SPEC = ResourceSpec(
     collect=collect,
     api_calls=(
         ApiCall("ecr:DescribeRepositories", per="region", page_size=1000),
-        ApiCall("ecr:GetRepositoryPolicy", per="resource", managed_only=True),
+        ApiCall("ecr:GetRepositoryPolicy", per="resource"),
         ApiCall("ecr:GetLifecyclePolicy", per="resource", managed_only=True),
         ApiCall("ecr:ListTagsForResource", per="resource", managed_only=True),
     ),
@@ -265,6 +263,7 @@ SPEC = ResourceSpec(
     rules=(
         Rule("policy", _opened, doc="the repository policy grants Principal: * unconditionally"),
     ),
+    risky=lambda attributes: open_to_anyone(attributes.get("policy")),
     builders={
         "aws_ecr_repository": Builder(_build, after=("aws_kms_key",)),
         "aws_ecr_repository_policy": Builder(_build_policy, after=_AFTER),

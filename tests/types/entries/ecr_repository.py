@@ -58,6 +58,13 @@ def _console_repository(account: Account) -> str:
     return "scratch/tools"
 
 
+def _console_public_repository(account: Account) -> str:
+    client = account.client("ecr")
+    client.create_repository(repositoryName="scratch/public")
+    client.set_repository_policy(repositoryName="scratch/public", policyText=json.dumps(OPEN_PULL))
+    return "scratch/public"
+
+
 def _rename(number: int, attrs: dict[str, Any]) -> dict[str, Any]:
     name = str(attrs.get("name") or attrs["repository"])
     return replace_all(attrs, [(name, f"{name}-{number}")])
@@ -79,6 +86,14 @@ ENTRY = Entry(
         ),
         Mutation("policy opened to anyone", _open_policy, API, "policy", "critical"),
         Mutation("created in the console", _console_repository, None, "", "info", "unmanaged"),
+        Mutation(
+            "created in the console, open to anyone",
+            _console_public_repository,
+            None,
+            "",
+            "critical",
+            "unmanaged",
+        ),
         Mutation("deleted", _delete_worker, WORKER, "", "warning", "missing"),
     ),
     estate=estate,
