@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.types.entries._copies import copies
+from tests.types.entries._copies import copies, replace_all
 from tests.types.harness import Account, Entry, Mutation
 
 RESOURCE_TYPE = "ROUTE53_RECORD"
@@ -15,6 +15,8 @@ DOCS = "aws_route53_record.docs"
 WILDCARD = "aws_route53_record.wildcard"
 API = "aws_route53_record.api_blue"
 DB = "aws_route53_record.db"
+PUBLIC_ZONE = "Z04417823R1Y6EXAMPLE1"
+PRIVATE_ZONE = "Z08342521V4EXAMPLE2PR"
 
 
 def _upsert(address: str, **changes: Any) -> Any:
@@ -81,25 +83,16 @@ def _new_zone(account: Account) -> list[str]:
 
 
 def _rename(number: int, attrs: dict[str, Any]) -> dict[str, Any]:
-    out = dict(attrs)
-    fqdn = str(attrs["fqdn"])
-    label, _, rest = fqdn.partition(".")
-    # The zone apex gets a label of its own, every other name a suffix on its first label.
-    new = (
-        f"c{number}.{fqdn}"
-        if fqdn in ("example.com", "internal.example")
-        else (f"{label}-{number}.{rest}")
-    )
-    out["fqdn"] = out["name"] = new
-    out["id"] = "_".join(
-        p for p in (attrs["zone_id"], new, attrs["type"], attrs.get("set_identifier")) if p
-    )
-    return out
+    # Each copy gets zones of its own (c3.example.com, c3.internal.example): a zone's records
+    # stay within one ListResourceRecordSets page, as the declared minimum counts them.
+    zones = [(z, f"{z[:-6]}{number:06d}") for z in (PUBLIC_ZONE, PRIVATE_ZONE)]
+    names = [(d, f"c{number}.{d}") for d in ("example.com", "internal.example")]
+    return replace_all(attrs, [*zones, *names])
 
 
 def estate(n: int) -> dict[str, Any]:
-    """The fixture's zones with ``n`` copies of its records."""
-    return copies(FIXTURE, ["aws_route53_record"], n, _rename)
+    """``n`` copies of the fixture's zones and records."""
+    return copies(FIXTURE, ["aws_route53_zone", "aws_route53_record"], n, _rename)
 
 
 ENTRY = Entry(
