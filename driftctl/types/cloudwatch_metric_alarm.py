@@ -8,6 +8,9 @@ default), omits DatapointsToAlarm when it equals the evaluation periods (the pro
 and omits the period, statistic and threshold of alarms on metric math or anomaly detection
 (the provider writes 0 and ""): none of these is drift. Actions compare as sets, dimensions as a
 map, ``metric_query`` as one document (its queries in id order, empty fields dropped).
+Target-tracking scaling policies (EC2 Auto Scaling, Application Auto Scaling: DynamoDB, ECS…)
+create and delete their own alarms (``TargetTracking-…``, "DO NOT EDIT OR DELETE"): they are
+AWS's, never unmanaged.
 """
 
 from __future__ import annotations
@@ -27,6 +30,17 @@ RESOURCE_TYPE = "CLOUDWATCH_METRIC_ALARM"
 SERVICE = "cloudwatch"
 # DescribeAlarms accepts 1..100 per page.
 _PAGE = (1, 100)
+
+
+_TARGET_TRACKING_PREFIX = "TargetTracking-"
+_TARGET_TRACKING_NOTE = "DO NOT EDIT OR DELETE. For TargetTrackingScaling policy"
+
+
+def is_default(attributes: Mapping[str, Any]) -> bool:
+    """An alarm a target-tracking scaling policy created for itself."""
+    return str(attributes.get("alarm_name") or "").startswith(_TARGET_TRACKING_PREFIX) and str(
+        attributes.get("alarm_description") or ""
+    ).startswith(_TARGET_TRACKING_NOTE)
 
 
 def canonical_id(value: str) -> str:
@@ -218,6 +232,7 @@ def to_resource(
     }
     threshold = alarm.get("Threshold")
     attributes: dict[str, Any] = {
+        "alarm_name": str(alarm["AlarmName"]),
         "metric_name": alarm.get("MetricName"),
         "namespace": alarm.get("Namespace"),
         "statistic": alarm.get("Statistic"),
@@ -346,6 +361,7 @@ SPEC = ResourceSpec(
     schema=SCHEMA,
     canonical_id=canonical_id,
     id_doc="alarm name",
+    is_default=is_default,
     builders={
         "aws_cloudwatch_metric_alarm": Builder(
             _build, after=("aws_sns_topic", "aws_instance", "aws_lb", "aws_alb")

@@ -74,3 +74,10 @@ def hosted_zones(ctx: ScanContext) -> list[dict[str, Any]]:
 def is_private(zone: dict[str, Any]) -> bool:
     """Whether a ListHostedZones item is a private zone."""
     return bool((zone.get("Config") or {}).get("PrivateZone"))
+
+
+def linked_service(zone: dict[str, Any]) -> str | None:
+    """The AWS service that created and manages a zone (Cloud Map's namespaces), if any."""
+    linked = zone.get("LinkedService") or {}
+    principal = linked.get("ServicePrincipal") if isinstance(linked, dict) else None
+    return str(principal) if principal else None

@@ -13,7 +13,8 @@ while the state holds the value unquoted and unsplit; both read as the strings j
 record has no TTL (the provider writes 0): its TTL is not compared. The routing policy compares as
 one key (``simple``, ``weighted:10``, ``latency:eu-west-1``, ``failover:PRIMARY``,
 ``geolocation:EU//``, ``multivalue``…). The zone's own NS and SOA records are created by AWS:
-never unmanaged (they are compared when a state declares them, ``allow_overwrite``).
+never unmanaged (they are compared when a state declares them, ``allow_overwrite``), and
+neither are the records of a zone another AWS service manages (Cloud Map's namespaces).
 Critical: a record of a public zone changing its target (values or alias target). moto
 returns ``*`` in names unescaped (AWS sends ``\\052``): both read the same.
 """
@@ -312,6 +313,7 @@ def to_resource(
         "zone_id": route53.zone_id(zone["Id"]),
         "zone_name": route53.dns_name(zone.get("Name")),
         "private_zone": route53.is_private(dict(zone)),
+        "linked_service": route53.linked_service(dict(zone)),
         "ttl": None if alias else rr.get("TTL"),
         "records": sorted(
             {
@@ -341,7 +343,10 @@ def to_resource(
 
 
 def is_default(attributes: Mapping[str, Any]) -> bool:
-    """The NS and SOA records AWS creates at a zone's apex."""
+    """The NS and SOA records AWS creates at a zone's apex; records of a zone an AWS service
+    manages."""
+    if attributes.get("linked_service"):
+        return True
     return attributes.get("type") in ("NS", "SOA") and attributes.get("name") == attributes.get(
         "zone_name"
     )

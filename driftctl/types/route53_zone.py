@@ -7,6 +7,8 @@ it, so it is made for declared zones only (unmanaged zones are reported from the
 name compares as a DNS name (case, trailing dot and ``\\052`` escapes do not matter). The
 provider writes the comment "Managed by Terraform" when none is configured: a zone with no
 comment in AWS (imported into Terraform) is not drift. ``force_destroy`` is Terraform-only.
+A zone another AWS service created and manages (``LinkedService``: Cloud Map's DNS namespaces)
+is AWS's: never unmanaged.
 moto reports a zone that has no reusable delegation set with an empty delegation set id (AWS
 sends no id): both read as none.
 """
@@ -131,6 +133,7 @@ def to_resource(
         "name": route53.dns_name(zone.get("Name")),
         "comment": config.get("Comment") or None,
         "private_zone": bool(config.get("PrivateZone")),
+        "linked_service": route53.linked_service(dict(zone)),
     }
     if detail is not None:
         attributes["vpcs"] = sorted(
@@ -221,5 +224,6 @@ SPEC = ResourceSpec(
     schema=SCHEMA,
     canonical_id=route53.zone_id,
     id_doc="hosted zone id",
+    is_default=lambda attributes: bool(attributes.get("linked_service")),
     builders={"aws_route53_zone": Builder(_build, after=("aws_vpc",))},
 )

@@ -39,3 +39,20 @@ def test_a_state_record_is_identified_by_its_full_name() -> None:
     apex = {"zone_id": "Z1", "name": "", "fqdn": "example.com", "type": "MX", "id": "Z1__MX"}
     assert state_id(apex) == "Z1_example.com_MX"
     assert state_id({"id": "Z1_www.example.com._A_blue"}) == "Z1_www.example.com_A_blue"
+
+
+def test_zones_and_records_an_aws_service_manages_are_aws_s() -> None:
+    from driftctl.types import route53_record, route53_zone
+
+    zone = {
+        "Id": "/hostedzone/Z9",
+        "Name": "svc.local.",
+        "Config": {"PrivateZone": True},
+        "LinkedService": {"ServicePrincipal": "servicediscovery.amazonaws.com"},
+    }
+    assert route53_zone.SPEC.is_default(route53_zone.to_resource(zone, None).attributes)
+    record = {"Name": "api.svc.local.", "Type": "A", "TTL": 60, "ResourceRecords": []}
+    found = route53_record.to_resource(record, zone, None)
+    assert route53_record.is_default(found.attributes)
+    del zone["LinkedService"]
+    assert not route53_record.is_default(route53_record.to_resource(record, zone, None).attributes)

@@ -62,6 +62,29 @@ def _console_alarm(account: Account) -> str:
     return "scratch-alarm"
 
 
+def _target_tracking_alarms(account: Account) -> list[str]:
+    # What Application Auto Scaling creates for a target-tracking policy on a DynamoDB table.
+    name = "TargetTracking-table/webapp-orders-AlarmHigh-0c1e3a5b-7d9f-4b2a-8c6e-1f3a5c7e9b0d"
+    policy = (
+        "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0c1e3a5b:resource/dynamodb/"
+        "table/webapp-orders:policyName/read-target"
+    )
+    account.client("cloudwatch").put_metric_alarm(
+        AlarmName=name,
+        AlarmDescription=f"DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {policy}.",
+        MetricName="ConsumedReadCapacityUnits",
+        Namespace="AWS/DynamoDB",
+        Statistic="Sum",
+        Dimensions=[{"Name": "TableName", "Value": "webapp-orders"}],
+        Period=60,
+        EvaluationPeriods=2,
+        Threshold=2100.0,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[policy],
+    )
+    return [name]
+
+
 def _rename(number: int, attrs: dict[str, Any]) -> dict[str, Any]:
     name = str(attrs["alarm_name"])
     return replace_all(attrs, [(name, f"{name}-{number}")])
@@ -90,5 +113,6 @@ ENTRY = Entry(
         Mutation("created in the console", _console_alarm, None, "", "info", "unmanaged"),
         Mutation("deleted", _delete_rate, RATE, "", "warning", "missing"),
     ),
+    aws_owned=_target_tracking_alarms,
     estate=estate,
 )
