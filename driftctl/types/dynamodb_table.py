@@ -421,6 +421,7 @@ SPEC = ResourceSpec(
             id=("name", "id"),
             not_compared={
                 "replica": "not compared yet",
+                "on_demand_throughput": "not compared yet",
                 "import_table": "Terraform-only",
                 "restore_date_time": "Terraform-only",
                 "restore_source_name": "Terraform-only",

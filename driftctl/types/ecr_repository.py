@@ -231,7 +231,11 @@ SPEC = ResourceSpec(
         TerraformType(
             "aws_ecr_repository",
             id=("name", "id"),
-            not_compared={"force_delete": "Terraform-only", "timeouts": "Terraform-only"},
+            not_compared={
+                "force_delete": "Terraform-only",
+                "timeouts": "Terraform-only",
+                "image_tag_mutability_exclusion_filter": "not compared yet",
+            },
         ),
         TerraformType(
             "aws_ecr_repository_policy",
