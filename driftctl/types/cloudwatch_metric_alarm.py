@@ -10,7 +10,7 @@ and omits the period, statistic and threshold of alarms on metric math or anomal
 map, ``metric_query`` as one document (its queries in id order, empty fields dropped).
 Target-tracking scaling policies (EC2 Auto Scaling, Application Auto Scaling: DynamoDB, ECS…)
 create and delete their own alarms (``TargetTracking-…``, "DO NOT EDIT OR DELETE"): they are
-AWS's, never unmanaged.
+AWS's, never unmanaged. moto ignores MaxRecords (it answers in one page); AWS pages.
 """
 
 from __future__ import annotations

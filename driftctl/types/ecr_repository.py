@@ -10,7 +10,8 @@ lifecycle policy as a JSON document; a policy only AWS has is compared only when
 declares one. "No policy" answers (RepositoryPolicyNotFoundException,
 LifecyclePolicyNotFoundException) read as none. An unset KMS key means the AWS-managed key.
 ``force_delete`` is Terraform-only. Critical: the repository policy granting ``Principal: *``
-without a condition, and an unmanaged repository whose policy does.
+without a condition, and an unmanaged repository whose policy does. moto ignores
+DescribeRepositories' maxResults (it answers in one page); AWS pages.
 """
 
 from __future__ import annotations
