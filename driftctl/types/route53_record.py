@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from driftctl.domain import GLOBAL_REGION
 from driftctl.iac.instance import StateInstance, boolean
 from driftctl.resources import SENSITIVE, ActualResource
-from driftctl.scanner.base import Collected, ScanContext
+from driftctl.scanner.base import Collected, ScanContext, ScanError
 from driftctl.scanner.details import Detail, failed
 from driftctl.types import route53
 from driftctl.types.build import BuildContext, Builder
@@ -279,8 +280,6 @@ def collect(ctx: ScanContext, region: str) -> Collected:
 
     results: list[list[ActualResource] | Detail] = []
     if zones:
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(
             max_workers=min(ctx.detail_workers, len(zones)), thread_name_prefix="driftctl-r53"
         ) as pool:
@@ -293,8 +292,6 @@ def collect(ctx: ScanContext, region: str) -> Collected:
     if failures:
         more = f" (and {len(failures) - 1} more zones)" if len(failures) > 1 else ""
         first = failures[0]
-        from driftctl.scanner.base import ScanError
-
         collected.failures.append(
             ScanError(RESOURCE_TYPE, GLOBAL_REGION, first.code, first.message + more)
         )
