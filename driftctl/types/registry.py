@@ -13,7 +13,10 @@ from driftctl.types import (
     acm_certificate,
     cloudwatch_event_rule,
     cloudwatch_event_target,
+    cloudwatch_metric_alarm,
+    dynamodb_table,
     ec2,
+    ecr_repository,
     iam_group,
     iam_instance_profile,
     iam_policy,
@@ -27,6 +30,8 @@ from driftctl.types import (
     lb_target_group,
     load_balancer,
     rds,
+    route53_record,
+    route53_zone,
     s3,
     secretsmanager_secret,
     security_group,
@@ -57,6 +62,11 @@ SPECS: tuple[ResourceSpec, ...] = (
     ssm_parameter.SPEC,
     secretsmanager_secret.SPEC,
     acm_certificate.SPEC,
+    route53_zone.SPEC,
+    route53_record.SPEC,
+    cloudwatch_metric_alarm.SPEC,
+    dynamodb_table.SPEC,
+    ecr_repository.SPEC,
 )
 
 
