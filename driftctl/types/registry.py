@@ -18,6 +18,7 @@ from driftctl.types import (
     rds,
     s3,
     security_group,
+    sqs,
 )
 from driftctl.types.build import Builder
 from driftctl.types.spec import ResourceSpec, TerraformType
@@ -31,6 +32,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     load_balancer.SPEC,
     lb_listener.SPEC,
     lb_target_group.SPEC,
+    sqs.SPEC,
 )
 
 
