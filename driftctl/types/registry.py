@@ -18,6 +18,7 @@ from driftctl.types import (
     rds,
     s3,
     security_group,
+    sns_topic,
     sqs,
 )
 from driftctl.types.build import Builder
@@ -33,6 +34,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_listener.SPEC,
     lb_target_group.SPEC,
     sqs.SPEC,
+    sns_topic.SPEC,
 )
 
 
