@@ -18,6 +18,7 @@ from driftctl.types import (
     rds,
     s3,
     security_group,
+    sns_subscription,
     sns_topic,
     sqs,
 )
@@ -35,6 +36,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_target_group.SPEC,
     sqs.SPEC,
     sns_topic.SPEC,
+    sns_subscription.SPEC,
 )
 
 
