@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from driftctl.errors import ValidationError
 from driftctl.types import (
+    cloudwatch_log_group,
     ec2,
     iam_role,
     lb_listener,
@@ -37,6 +38,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     sqs.SPEC,
     sns_topic.SPEC,
     sns_subscription.SPEC,
+    cloudwatch_log_group.SPEC,
 )
 
 
