@@ -2,7 +2,8 @@
 one paginated ListQueues per region, then GetQueueAttributes(All) per queue and ListQueueTags
 per declared queue.
 
-resource_id is the queue ARN (a queue URL, in either of AWS's URL forms, names the same queue).
+resource_id is the queue URL, as Terraform and the Go driftctl name a queue (its ARN, or a URL of
+AWS's legacy form, names the same queue).
 AWS has no batch call for queue attributes; the policy of every queue is read, declared or not,
 because an unmanaged queue whose policy is public (``Principal: *`` without a condition) is
 critical. Tags are read for declared queues only.
@@ -54,32 +55,34 @@ NUMBERS = {
 # -- ids -----------------------------------------------------------------------------------
 
 
-def queue_arn(value: str) -> str:
-    """The queue ARN from an ARN or a queue URL (``https://sqs.<region>.amazonaws.com/<account>/
-    <name>``, or the legacy ``https://<region>.queue.amazonaws.com/...``); other text as is."""
-    if value.startswith("arn:") or not value.startswith(("https://", "http://")):
+def queue_url(value: str) -> str:
+    """The queue URL in AWS's current form (``https://sqs.<region>.amazonaws.com/<account>/
+    <name>``) from a queue ARN, a URL of that form or a legacy one
+    (``https://<region>.queue.amazonaws.com/...``); other text (a local endpoint) as is."""
+    if value.startswith("arn:"):
+        parts = value.split(":")
+        if len(parts) != 6 or parts[2] != "sqs":
+            return value
+        suffix = ".cn" if parts[1] == "aws-cn" else ""
+        return f"https://sqs.{parts[3]}.amazonaws.com{suffix}/{parts[4]}/{parts[5]}"
+    if not value.startswith(("https://", "http://")):
         return value
     url = urlparse(value)
-    parts = [p for p in url.path.split("/") if p]
-    host = url.hostname or ""
-    if len(parts) != 2 or not host:
+    path = [p for p in url.path.split("/") if p]
+    host = (url.hostname or "").lower()
+    if len(path) != 2 or not host.endswith((".amazonaws.com", ".amazonaws.com.cn")):
         return value
     labels = host.split(".")
-    if labels[0] == "sqs" and len(labels) > 2:
+    if labels[0] == "sqs" and len(labels) > 3:
         region = labels[1]
     elif labels[0] == "queue":
         region = "us-east-1"
-    elif len(labels) > 1 and labels[1] == "queue":
+    elif len(labels) > 3 and labels[1] == "queue":
         region = labels[0]
     else:
-        # A local endpoint (LocalStack): the region cannot be told from the host.
         return value
-    partition = "aws"
-    if host.endswith(".amazonaws.com.cn"):
-        partition = "aws-cn"
-    elif region.startswith("us-gov-"):
-        partition = "aws-us-gov"
-    return f"arn:{partition}:sqs:{region}:{parts[0]}:{parts[1]}"
+    suffix = ".cn" if host.endswith(".cn") else ""
+    return f"https://sqs.{region}.amazonaws.com{suffix}/{path[0]}/{path[1]}"
 
 
 # -- documents -----------------------------------------------------------------------------
@@ -167,21 +170,21 @@ def collect(ctx: ScanContext, region: str) -> Collected:
         try:
             found = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
             attrs: Mapping[str, str] = found.get("Attributes", {})
-            arn = attrs.get("QueueArn") or queue_arn(url)
+            queue = queue_url(url)
             tags = None
-            if arn in managed:
+            if queue in managed:
                 tags = client.list_queue_tags(QueueUrl=url).get("Tags", {})
         except (BotoCoreError, ClientError) as exc:
             if _is_gone(exc):
                 return Detail()
             return failed((region,), f"queue {url.rsplit('/', 1)[-1]}", exc)
-        return Detail(resource=to_resource(arn, attrs, tags, region, ctx.account_id))
+        return Detail(resource=to_resource(queue, attrs, tags, region, ctx.account_id))
 
     return read_each(ctx, RESOURCE_TYPE, urls, read, noun="queues")
 
 
 def to_resource(
-    arn: str,
+    url: str,
     attrs: Mapping[str, str],
     tags: Mapping[str, str] | None,
     region: str,
@@ -208,7 +211,7 @@ def to_resource(
         attributes["tags"] = normalize.tags(dict(tags))
     return ActualResource(
         resource_type=RESOURCE_TYPE,
-        resource_id=arn,
+        resource_id=url,
         region=region,
         attributes=attributes,
         account_id=account_id,
@@ -293,7 +296,7 @@ SPEC = ResourceSpec(
     terraform=(
         TerraformType(
             "aws_sqs_queue",
-            id=("arn", "url", "id"),
+            id=("url", "id", "arn"),
             not_compared={
                 "name_prefix": "Terraform-only",
                 "kms_data_key_reuse_period_seconds": "not compared yet",
@@ -314,8 +317,8 @@ SPEC = ResourceSpec(
         ApiCall("sqs:ListQueueTags", per="resource", managed_only=True),
     ),
     schema=SCHEMA,
-    canonical_id=queue_arn,
-    id_doc="queue ARN",
+    canonical_id=queue_url,
+    id_doc="queue URL",
     rules=(
         Rule(
             "policy",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from driftctl.diff.compare import diff_attributes
 from driftctl.types.messaging import public_without_condition
-from driftctl.types.sqs import queue_arn, to_resource
+from driftctl.types.sqs import queue_url, to_resource
 
 ARN = "arn:aws:sqs:eu-west-1:123456789012:jobs"
+URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"
 
 
 def _actual(**attrs: str) -> dict[str, object]:
-    return to_resource(ARN, attrs, None, "eu-west-1", "123456789012").attributes
+    return to_resource(URL, attrs, None, "eu-west-1", "123456789012").attributes
 
 
 def test_numbers_and_flags_come_back_as_text() -> None:
@@ -60,10 +61,15 @@ def test_a_condition_keeps_principal_star_from_being_public() -> None:
     assert not public_without_condition({"Statement": [conditioned]})
 
 
-def test_every_url_form_names_the_queue_by_its_arn() -> None:
-    assert queue_arn("https://sqs.eu-west-1.amazonaws.com/123456789012/jobs") == ARN
-    assert queue_arn("https://eu-west-1.queue.amazonaws.com/123456789012/jobs") == ARN
-    assert queue_arn(ARN) == ARN
-    assert queue_arn("https://sqs.cn-north-1.amazonaws.com.cn/123456789012/jobs") == (
-        "arn:aws-cn:sqs:cn-north-1:123456789012:jobs"
+def test_every_form_names_the_queue_by_its_current_url() -> None:
+    assert queue_url(URL) == URL
+    assert queue_url(ARN) == URL
+    assert queue_url("https://eu-west-1.queue.amazonaws.com/123456789012/jobs") == URL
+    assert queue_url("https://queue.amazonaws.com/123456789012/jobs") == (
+        "https://sqs.us-east-1.amazonaws.com/123456789012/jobs"
+    )
+    cn = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/jobs"
+    assert queue_url("arn:aws-cn:sqs:cn-north-1:123456789012:jobs") == cn
+    assert queue_url("http://localhost:4566/000000000000/jobs") == (
+        "http://localhost:4566/000000000000/jobs"
     )

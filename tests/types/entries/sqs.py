@@ -21,9 +21,8 @@ def _url(account: Account, address: str) -> str:
     return str(account.attributes(address)["url"])
 
 
-def _tag(account: Account, _rid: str, key: str, value: str) -> None:
-    # The harness names a queue by its ARN; SQS tags it by URL.
-    account.client("sqs").tag_queue(QueueUrl=_url(account, DLQ), Tags={key: value})
+def _tag(account: Account, rid: str, key: str, value: str) -> None:
+    account.client("sqs").tag_queue(QueueUrl=rid, Tags={key: value})
 
 
 def _set(address: str, **attributes: str) -> Any:
@@ -45,8 +44,7 @@ def _public(resource: str) -> str:
 
 
 def _make_public(account: Account) -> None:
-    arn = account.ids[ORDERS]
-    _set(ORDERS, Policy=_public(arn))(account)
+    _set(ORDERS, Policy=_public(str(account.attributes(ORDERS)["arn"])))(account)
 
 
 def _delete_events(account: Account) -> None:
@@ -60,17 +58,12 @@ def _public_queue(account: Account) -> str:
         "QueueArn"
     ]
     set_attributes(sqs, url, {"Policy": _public(arn)})
-    return str(arn)
+    return str(url)
 
 
 def _plain_queue(account: Account) -> str:
     sqs = account.client("sqs")
-    url = sqs.create_queue(QueueName="scratch")["QueueUrl"]
-    return str(
-        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-    )
+    return str(sqs.create_queue(QueueName="scratch")["QueueUrl"])
 
 
 ENTRY = Entry(
