@@ -232,6 +232,7 @@ SPEC = ResourceSpec(
                 "archive_policy": "not compared yet",
                 "signature_version": "not compared yet",
                 "tracing_config": "not compared yet",
+                "fifo_throughput_scope": "not compared yet",
                 "*_feedback_role_arn": "not compared yet",
                 "*_feedback_sample_rate": "not compared yet",
             },

@@ -3,10 +3,9 @@ one paginated ListQueues per region, then GetQueueAttributes(All) per queue and 
 per declared queue.
 
 resource_id is the queue URL, as Terraform and the Go driftctl name a queue (its ARN, or a URL of
-AWS's legacy form, names the same queue).
-AWS has no batch call for queue attributes; the policy of every queue is read, declared or not,
-because an unmanaged queue whose policy is public (``Principal: *`` without a condition) is
-critical. Tags are read for declared queues only.
+AWS's legacy form, names the same queue). AWS has no batch call for queue attributes; the policy
+of every queue is read, declared or not, because an unmanaged queue whose policy is public
+(``Principal: *`` without a condition) is critical. Tags are read for declared queues only.
 
 AWS sends every attribute as text (``"30"``, ``"true"``): read as numbers and flags. A queue
 without a policy or redrive policy reports none, and the state records ``""``: both mean "none"
