@@ -13,6 +13,7 @@ from driftctl.types import (
     acm_certificate,
     cloudwatch_event_rule,
     cloudwatch_event_target,
+    cloudwatch_log_group,
     cloudwatch_metric_alarm,
     dynamodb_table,
     ec2,
@@ -35,6 +36,9 @@ from driftctl.types import (
     s3,
     secretsmanager_secret,
     security_group,
+    sns_subscription,
+    sns_topic,
+    sqs,
     ssm_parameter,
 )
 from driftctl.types.build import Builder
@@ -67,6 +71,10 @@ SPECS: tuple[ResourceSpec, ...] = (
     cloudwatch_metric_alarm.SPEC,
     dynamodb_table.SPEC,
     ecr_repository.SPEC,
+    sqs.SPEC,
+    sns_topic.SPEC,
+    sns_subscription.SPEC,
+    cloudwatch_log_group.SPEC,
 )
 
 
