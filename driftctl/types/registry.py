@@ -18,6 +18,8 @@ from driftctl.types import (
     rds,
     s3,
     security_group,
+    subnet,
+    vpc,
 )
 from driftctl.types.build import Builder
 from driftctl.types.spec import ResourceSpec, TerraformType
@@ -31,6 +33,8 @@ SPECS: tuple[ResourceSpec, ...] = (
     load_balancer.SPEC,
     lb_listener.SPEC,
     lb_target_group.SPEC,
+    vpc.SPEC,
+    subnet.SPEC,
 )
 
 
