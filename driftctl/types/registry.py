@@ -12,6 +12,7 @@ from driftctl.errors import ValidationError
 from driftctl.types import (
     ec2,
     iam_role,
+    internet_gateway,
     lb_listener,
     lb_target_group,
     load_balancer,
@@ -35,6 +36,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_target_group.SPEC,
     vpc.SPEC,
     subnet.SPEC,
+    internet_gateway.SPEC,
 )
 
 
