@@ -17,6 +17,7 @@ from driftctl.types import (
     lb_target_group,
     load_balancer,
     rds,
+    route_table,
     s3,
     security_group,
     subnet,
@@ -37,6 +38,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     vpc.SPEC,
     subnet.SPEC,
     internet_gateway.SPEC,
+    route_table.SPEC,
 )
 
 
