@@ -36,11 +36,16 @@ def run_demo(workdir: Path, *, inject: bool) -> DemoRun:
         session = boto3.session.Session(region_name=DEMO_REGION)
         estate = build_demo_estate(session, workdir, inject=inject)
         expected = load_expected([str(estate.state_path)])
+        # As a scan does: detail reads for the resources the state declares.
+        ids: dict[str, set[str]] = {}
+        for resource in expected.resources:
+            ids.setdefault(resource.resource_type, set()).add(resource.resource_id)
         actual = scan_actual(
             ScanPlan(
                 resource_types=list(DEMO_RESOURCE_TYPES),
                 regions=[estate.region],
                 session_factory=lambda: session,
+                expected_ids={t: frozenset(v) for t, v in ids.items()},
             )
         )
     comparison = compare(
