@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from driftctl.iac.instance import StateInstance, text
 from driftctl.resources import ActualResource
-from driftctl.scanner.base import Collected, ScanContext
+from driftctl.scanner.base import Collected, ScanContext, ScanError
 from driftctl.types import vpc
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec
 from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
@@ -40,7 +40,11 @@ def _attachment(inst: StateInstance) -> dict[str, Any] | None:
 
 
 def collect(ctx: ScanContext, region: str) -> Collected:
-    """Every internet gateway of ``region``; AWS errors propagate to the runner."""
+    """Every internet gateway of ``region``. Listing errors propagate; when the default VPC
+    cannot be looked up, the undeclared attached gateways are left out and the region is
+    partial."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     gateways = [
         g
         for g in vpc.listing(ctx, region, "describe_internet_gateways", "InternetGateways")
@@ -48,11 +52,22 @@ def collect(ctx: ScanContext, region: str) -> Collected:
     ]
     managed = ctx.expected_ids.get(RESOURCE_TYPE, frozenset())
     found = [to_resource(g, region, ctx.account_id) for g in gateways]
-    if any(r.resource_id not in managed and r.attributes.get("vpc_id") for r in found):
+    undeclared = [r for r in found if r.resource_id not in managed and r.attributes.get("vpc_id")]
+    if not undeclared:
+        return Collected(resources=found)
+    try:
         defaults = vpc.default_vpc_ids(ctx, region)
-        for resource in found:
-            if resource.attributes.get("vpc_id") in defaults:
-                resource.attributes["attached_to_default_vpc"] = True
+    except (BotoCoreError, ClientError) as exc:
+        from driftctl.scanner.session import error_details
+
+        code, message = error_details(exc)
+        # Which of them AWS made with the default VPC cannot be told: judge none of them.
+        kept = [r for r in found if r.resource_id in managed or not r.attributes.get("vpc_id")]
+        failure = ScanError(RESOURCE_TYPE, region, code, f"default VPC: {message}")
+        return Collected(resources=kept, failures=[failure])
+    for resource in undeclared:
+        if resource.attributes.get("vpc_id") in defaults:
+            resource.attributes["attached_to_default_vpc"] = True
     return Collected(resources=found)
 
 
