@@ -9,8 +9,9 @@ one target: Terraform writes every other target field as ``""``, and AWS reports
 instance with both the instance and its network interface (the interface is the key). Not drift:
 the ``local`` route of every table, routes a gateway VPC endpoint adds (compared by that
 endpoint's type) and routes propagated from a virtual private gateway (compared as
-``propagating_vgws``). Associations compare as a set of subnet and gateway ids; ``main`` only
-where an ``aws_main_route_table_association`` declares it.
+``propagating_vgws``). Associations compare as a set of subnet and gateway ids from the
+``aws_route_table_association`` resources (the table declares none itself, so one made in the
+console is drift); ``main`` only where an ``aws_main_route_table_association`` declares it.
 
 Never unmanaged: the main route table AWS gives every VPC, and an untagged table with nothing but
 the local route and no association, which is what AWS leaves behind when an
