@@ -234,9 +234,10 @@ def diff_value(attr: Attr | None, path: str, exp: Any, act: Any, out: dict[str, 
     elif kind is Kind.POLICY_MAP:
         _diff_policy_map(path, exp, act, out)
     elif kind is Kind.TAGS:
-        _diff_full_map(path, exp, act, out, reserved=_RESERVED_TAG_PREFIX)
+        added = attr.aws_added if attr is not None else ()
+        _diff_full_map(path, exp, act, out, reserved=_RESERVED_TAG_PREFIX, aws_added=added)
     elif kind is Kind.MAP:
-        _diff_full_map(path, exp, act, out)
+        _diff_full_map(path, exp, act, out, aws_added=attr.aws_added if attr else ())
     elif kind is Kind.DOCUMENT:
         exp_doc, act_doc = _document(exp), _document(act)
         if _canonical_json(exp_doc) != _canonical_json(act_doc):
@@ -277,7 +278,13 @@ def _diff_policy_map(path: str, exp: Any, act: Any, out: dict[str, DiffEntry]) -
 
 
 def _diff_full_map(
-    path: str, exp: Any, act: Any, out: dict[str, DiffEntry], *, reserved: str | None = None
+    path: str,
+    exp: Any,
+    act: Any,
+    out: dict[str, DiffEntry],
+    *,
+    reserved: str | None = None,
+    aws_added: tuple[str, ...] = (),
 ) -> None:
     exp_map = normalize.tags(exp)
     act_map = {
@@ -291,6 +298,8 @@ def _diff_full_map(
         if e == a or (e is not None and a is not None and SENSITIVE in (e, a)):
             continue
         if e is None:
+            if aws_added and name.startswith(aws_added):
+                continue  # added by something other than the IaC (EKS on subnets)
             out[f"{path}.{name}"] = _entry(ADDED, None, a)
         elif a is None:
             out[f"{path}.{name}"] = _entry(REMOVED, e, None)

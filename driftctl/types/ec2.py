@@ -131,45 +131,6 @@ def _type_of(attributes: Mapping[str, Any]) -> str | None:
 # -- building in an emulated account ---------------------------------------------------------
 
 
-def _build_vpc(ctx: BuildContext, attrs: dict[str, Any]) -> None:
-    ec2 = ctx.client("ec2")
-    vpc = ec2.create_vpc(
-        CidrBlock=attrs["cidr_block"],
-        InstanceTenancy=attrs.get("instance_tenancy") or "default",
-        TagSpecifications=ec2_tag_spec("vpc", attrs),
-    )["Vpc"]
-    vpc_id = vpc["VpcId"]
-    ctx.remember(attrs["id"], vpc_id)
-    if "DhcpOptionsId" in vpc and attrs.get("dhcp_options_id"):
-        ctx.remember(attrs["dhcp_options_id"], vpc["DhcpOptionsId"])
-    in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
-    groups = ec2.describe_security_groups(
-        Filters=[*in_vpc, {"Name": "group-name", "Values": ["default"]}]
-    )["SecurityGroups"]
-    if groups and attrs.get("default_security_group_id"):
-        ctx.remember(attrs["default_security_group_id"], groups[0]["GroupId"])
-    tables = ec2.describe_route_tables(
-        Filters=[*in_vpc, {"Name": "association.main", "Values": ["true"]}]
-    )["RouteTables"]
-    if tables and attrs.get("main_route_table_id"):
-        ctx.remember(attrs["main_route_table_id"], tables[0]["RouteTableId"])
-    acls = ctx.client("ec2").describe_network_acls(
-        Filters=[*in_vpc, {"Name": "default", "Values": ["true"]}]
-    )["NetworkAcls"]
-    if acls and attrs.get("default_network_acl_id"):
-        ctx.remember(attrs["default_network_acl_id"], acls[0]["NetworkAclId"])
-
-
-def _build_subnet(ctx: BuildContext, attrs: dict[str, Any]) -> None:
-    subnet = ctx.client("ec2").create_subnet(
-        VpcId=ctx.id(attrs["vpc_id"]),
-        CidrBlock=attrs["cidr_block"],
-        AvailabilityZone=attrs["availability_zone"],
-        TagSpecifications=ec2_tag_spec("subnet", attrs),
-    )["Subnet"]
-    ctx.remember(attrs["id"], subnet["SubnetId"])
-
-
 def _build_instance(ctx: BuildContext, attrs: dict[str, Any]) -> None:
     extra: dict[str, Any] = {}
     if attrs.get("iam_instance_profile"):
@@ -235,8 +196,6 @@ SPEC = ResourceSpec(
     cost=cost,
     cost_paths=("instance_type",),
     builders={
-        "aws_vpc": Builder(_build_vpc),
-        "aws_subnet": Builder(_build_subnet, after=("aws_vpc",)),
         "aws_instance": Builder(
             _build_instance,
             after=("aws_subnet", "aws_security_group", "aws_iam_instance_profile"),

@@ -23,6 +23,7 @@ from driftctl.types import (
     iam_policy,
     iam_role,
     iam_user,
+    internet_gateway,
     kms_alias,
     kms_key,
     lambda_function,
@@ -33,6 +34,7 @@ from driftctl.types import (
     rds,
     route53_record,
     route53_zone,
+    route_table,
     s3,
     secretsmanager_secret,
     security_group,
@@ -40,6 +42,8 @@ from driftctl.types import (
     sns_topic,
     sqs,
     ssm_parameter,
+    subnet,
+    vpc,
 )
 from driftctl.types.build import Builder
 from driftctl.types.spec import ResourceSpec, TerraformType
@@ -75,6 +79,10 @@ SPECS: tuple[ResourceSpec, ...] = (
     sns_topic.SPEC,
     sns_subscription.SPEC,
     cloudwatch_log_group.SPEC,
+    vpc.SPEC,
+    subnet.SPEC,
+    internet_gateway.SPEC,
+    route_table.SPEC,
 )
 
 

@@ -75,7 +75,8 @@ class Attr:
     treats ``""`` in the state as "not managed". ``default`` is what AWS means when it reports
     nothing (compared as equal to an absent value). ``same`` adds an equivalence the kind does
     not know (``"15"`` vs ``"15.4"``). ``read`` replaces the generic state reading for this
-    attribute.
+    attribute. ``aws_added`` (tags and maps): key prefixes something other than the IaC adds on
+    its own (EKS's ``kubernetes.io/``): such a key only AWS has is not drift.
     """
 
     kind: Kind = Kind.SCALAR
@@ -87,6 +88,7 @@ class Attr:
     fields: Mapping[str, Attr] = field(default_factory=dict)
     read: Callable[[StateInstance], Any] | None = None
     doc: str = ""
+    aws_added: tuple[str, ...] = ()
 
 
 Schema = Mapping[str, Attr]

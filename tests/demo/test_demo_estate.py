@@ -94,11 +94,13 @@ def test_bundled_state_is_a_terraform_1x_state_driftctl_reads() -> None:
         ("S3", "acme-webapp-assets-prod"),
         ("SECURITY_GROUP", "sg-02a9c4e7b1d5f8036"),
         ("SECURITY_GROUP", "sg-0f4d2e8a1c7b93652"),
+        ("SUBNET", "subnet-04c2a7e91f3b6d528"),
+        ("SUBNET", "subnet-07f3c8a2e5d1b9046"),
+        ("SUBNET", "subnet-0e9d1b4f7a2c63815"),
+        ("VPC", "vpc-0b3e6f1c2d4a59870"),
     ]
     assert state.skipped_types == {
         "aws_db_subnet_group": 1,
-        "aws_subnet": 3,
-        "aws_vpc": 1,
     }
     assert state.regions == {DEMO_REGION}
     by_id = {r.resource_id: r for r in state.resources}
@@ -134,7 +136,7 @@ def test_estate_built_from_the_state_has_no_drift(clean: DemoRun) -> None:
     assert clean.comparison.findings == []
     assert clean.comparison.not_seen == []
     counts = clean.comparison.counts
-    assert (counts.managed, counts.in_sync, counts.unmanaged, counts.missing) == (11, 11, 0, 0)
+    assert (counts.managed, counts.in_sync, counts.unmanaged, counts.missing) == (15, 15, 0, 0)
 
 
 def test_written_state_differs_from_the_bundled_one_only_by_ids(clean: DemoRun) -> None:
@@ -205,7 +207,7 @@ def test_injected_drift_gives_exactly_these_findings(drifted: DemoRun) -> None:
         ("SECURITY_GROUP", _unmanaged_id(drifted, "SECURITY_GROUP"), "unmanaged", ()),
     }
     counts = drifted.comparison.counts
-    assert (counts.modified, counts.missing, counts.unmanaged, counts.in_sync) == (6, 1, 3, 4)
+    assert (counts.modified, counts.missing, counts.unmanaged, counts.in_sync) == (6, 1, 3, 8)
 
 
 def test_injected_list_describes_every_finding(drifted: DemoRun) -> None:
