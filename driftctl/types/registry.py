@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from driftctl.errors import ValidationError
 from driftctl.types import (
+    db_subnet_group,
     ec2,
     iam_role,
     lb_listener,
@@ -31,6 +32,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     load_balancer.SPEC,
     lb_listener.SPEC,
     lb_target_group.SPEC,
+    db_subnet_group.SPEC,
 )
 
 
