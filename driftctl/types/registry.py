@@ -12,6 +12,7 @@ from driftctl.errors import ValidationError
 from driftctl.types import (
     db_subnet_group,
     ec2,
+    ecs_cluster,
     iam_role,
     lb_listener,
     lb_target_group,
@@ -33,6 +34,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_listener.SPEC,
     lb_target_group.SPEC,
     db_subnet_group.SPEC,
+    ecs_cluster.SPEC,
 )
 
 
