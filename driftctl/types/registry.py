@@ -13,6 +13,7 @@ from driftctl.types import (
     db_subnet_group,
     ec2,
     ecs_cluster,
+    ecs_task_definition,
     iam_role,
     lb_listener,
     lb_target_group,
@@ -35,6 +36,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_target_group.SPEC,
     db_subnet_group.SPEC,
     ecs_cluster.SPEC,
+    ecs_task_definition.SPEC,
 )
 
 

@@ -1,0 +1,64 @@
+"""ECS comparison traps the conformance test cannot reach with moto's fewer defaults."""
+
+from __future__ import annotations
+
+from driftctl.resources import SENSITIVE
+from driftctl.types import ecs
+from driftctl.types.ecs_task_definition import family_of
+
+WRITTEN = {
+    "name": "web",
+    "image": "web:1",
+    "portMappings": [{"containerPort": 80}],
+    "environment": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}],
+}
+# What AWS answers for the same definition in awsvpc mode.
+AWS = {
+    "name": "web",
+    "image": "web:1",
+    "cpu": 0,
+    "essential": True,
+    "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}],
+    "environment": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
+    "mountPoints": [],
+    "volumesFrom": [],
+    "systemControls": [],
+    "logConfiguration": None,
+    "dockerLabels": {},
+}
+
+
+def test_defaults_aws_fills_in_are_not_drift() -> None:
+    assert ecs.containers([WRITTEN], "awsvpc") == ecs.containers([AWS], "awsvpc")
+
+
+def test_a_fixed_host_port_in_bridge_mode_and_udp_are_kept() -> None:
+    bridge = ecs.container(
+        {"name": "dns", "portMappings": [{"containerPort": 53, "hostPort": 53, "protocol": "udp"}]},
+        "bridge",
+    )
+    assert bridge["portMappings"] == [{"containerPort": 53, "hostPort": 53, "protocol": "udp"}]
+    dynamic = ecs.container(
+        {"name": "x", "portMappings": [{"containerPort": 80, "hostPort": 0}]}, "bridge"
+    )
+    assert dynamic["portMappings"] == [{"containerPort": 80}]
+
+
+def test_a_container_that_is_not_essential_differs() -> None:
+    assert ecs.containers([{**WRITTEN, "essential": False}], "awsvpc") != ecs.containers(
+        [AWS], "awsvpc"
+    )
+
+
+def test_secret_looking_environment_values_are_masked() -> None:
+    found = ecs.container(
+        {"name": "x", "environment": [{"name": "DB_PASSWORD", "value": "hunter2-not-real"}]},
+        None,
+    )
+    assert found["environment"] == [{"name": "DB_PASSWORD", "value": SENSITIVE}]
+    assert "hunter2" not in str(ecs.containers([found], None))
+
+
+def test_a_family_from_any_reference() -> None:
+    arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3"
+    assert family_of(arn) == family_of("web:3") == family_of("web") == "web"
