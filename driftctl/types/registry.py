@@ -13,6 +13,7 @@ from driftctl.types import (
     db_subnet_group,
     ec2,
     ecs_cluster,
+    ecs_service,
     ecs_task_definition,
     iam_role,
     lb_listener,
@@ -37,6 +38,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     db_subnet_group.SPEC,
     ecs_cluster.SPEC,
     ecs_task_definition.SPEC,
+    ecs_service.SPEC,
 )
 
 

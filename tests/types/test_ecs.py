@@ -62,3 +62,28 @@ def test_secret_looking_environment_values_are_masked() -> None:
 def test_a_family_from_any_reference() -> None:
     arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3"
     assert family_of(arn) == family_of("web:3") == family_of("web") == "web"
+
+
+def test_desired_count_under_autoscaling_is_ignored_with_one_driftignore_line() -> None:
+    from driftctl.diff.driftignore import DriftIgnore
+
+    ignore = DriftIgnore.parse("aws_ecs_service.*.desired_count\n")
+    arn = "arn:aws:ecs:us-east-1:123456789012:service/platform/api"
+    difference = {
+        "desired_count": {"change": "changed", "expected": 2, "actual": 9},
+        "task_definition": {"change": "changed", "expected": "web:3", "actual": "web:4"},
+    }
+    assert ignore.warnings == ()
+    assert list(ignore.filter_difference("ECS_SERVICE", arn, difference)) == ["task_definition"]
+
+
+def test_a_service_naming_only_the_family_runs_any_revision() -> None:
+    from driftctl.diff.compare import diff_attributes
+
+    assert (
+        diff_attributes("ECS_SERVICE", {"task_definition": "web"}, {"task_definition": "web:7"})
+        == {}
+    )
+    assert diff_attributes(
+        "ECS_SERVICE", {"task_definition": "web:6"}, {"task_definition": "web:7"}
+    )
