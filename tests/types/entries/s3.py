@@ -48,8 +48,35 @@ def _sse_s3(account: Account) -> None:
     )
 
 
+def _shorter_lifecycle(account: Account) -> None:
+    client = account.client("s3")
+    bucket = account.ids[ASSETS]
+    rules = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    for rule in rules:
+        if rule["ID"] == "archive-old-versions":
+            rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": 7}
+    client.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": rules}
+    )
+
+
+def _acls_back(account: Account) -> None:
+    account.client("s3").put_bucket_ownership_controls(
+        Bucket=account.ids[LOGS],
+        OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
+    )
+
+
+def _logging_off(account: Account) -> None:
+    account.client("s3").put_bucket_logging(Bucket=account.ids[ASSETS], BucketLoggingStatus={})
+
+
 def _delete_logs(account: Account) -> None:
-    account.client("s3").delete_bucket(Bucket=account.ids[LOGS])
+    client = account.client("s3")
+    # The assets bucket delivered its access logs here: a bucket is emptied before deletion.
+    for item in client.list_objects_v2(Bucket=account.ids[LOGS]).get("Contents", []):
+        client.delete_object(Bucket=account.ids[LOGS], Key=item["Key"])
+    client.delete_bucket(Bucket=account.ids[LOGS])
 
 
 def _shadow_bucket(account: Account) -> str:
@@ -77,6 +104,15 @@ ENTRY = Entry(
             "warning",
         ),
         tag_mutation("s3", ASSETS),
+        Mutation(
+            "old versions expire sooner",
+            _shorter_lifecycle,
+            ASSETS,
+            "lifecycle_rules.archive-old-versions",
+            "warning",
+        ),
+        Mutation("ACLs enabled again", _acls_back, LOGS, "object_ownership", "warning"),
+        Mutation("access logging off", _logging_off, ASSETS, "logging.target_bucket", "warning"),
         Mutation("deleted", _delete_logs, LOGS, "", "warning", "missing"),
         Mutation("unblocked bucket", _shadow_bucket, None, "", "critical", "unmanaged"),
     ),
