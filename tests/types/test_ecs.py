@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from driftctl.resources import SENSITIVE
 from driftctl.types import ecs
 from driftctl.types.ecs_task_definition import family_of
@@ -87,3 +90,38 @@ def test_a_service_naming_only_the_family_runs_any_revision() -> None:
     assert diff_attributes(
         "ECS_SERVICE", {"task_definition": "web:6"}, {"task_definition": "web:7"}
     )
+
+
+def test_access_denied_on_one_ecs_call_leaves_that_type_partial_in_that_region(
+    tmp_path: Path,
+) -> None:
+    import boto3
+    from botocore.exceptions import ClientError
+
+    from driftctl.scanner.runner import ScanPlan, scan_actual
+    from tests.types.entries import ENTRIES
+    from tests.types.harness import REGION, emulated_account
+
+    def denied(**_kwargs: Any) -> None:
+        error = {"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}
+        raise ClientError(error, "DescribeTaskDefinition")
+
+    def session() -> boto3.session.Session:
+        fresh = boto3.session.Session(region_name=REGION)
+        fresh.events.register("before-call.ecs.DescribeTaskDefinition", denied)
+        return fresh
+
+    with emulated_account(ENTRIES["ECS_TASK_DEFINITION"], tmp_path):
+        actual = scan_actual(
+            ScanPlan(
+                resource_types=["ECS_TASK_DEFINITION", "ECS_CLUSTER"],
+                regions=[REGION],
+                session_factory=session,
+                expected_ids={"ECS_TASK_DEFINITION": frozenset({"web"})},
+            )
+        )
+    assert [(e.resource_type, e.region, e.code) for e in actual.errors] == [
+        ("ECS_TASK_DEFINITION", REGION, "AccessDeniedException")
+    ]
+    assert ("ECS_CLUSTER", REGION) in actual.read_ok
+    assert ("ECS_TASK_DEFINITION", REGION) not in actual.read_ok
