@@ -116,9 +116,15 @@ _SET_LISTS = frozenset(
 
 
 def _prune(value: Any) -> Any:
-    """``value`` without empty lists, maps, None and empty text, recursively."""
+    """``value`` without empty lists, maps, None and empty text, recursively; the text under a
+    secret-looking key (a log driver's ``splunk-token``, a docker label) masked."""
     if isinstance(value, Mapping):
-        out = {str(k): _prune(v) for k, v in value.items()}
+        out = {
+            str(k): SENSITIVE
+            if looks_secret(str(k)) and isinstance(v, str | int | float) and v != ""
+            else _prune(v)
+            for k, v in value.items()
+        }
         return {k: v for k, v in sorted(out.items()) if v not in (None, "", [], {})}
     if isinstance(value, list):
         items = [_prune(v) for v in value]

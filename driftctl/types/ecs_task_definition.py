@@ -11,7 +11,8 @@ Container definitions compare per container name, each as canonical JSON: the va
 in (``essential: true``, ``cpu: 0``, empty lists and maps, port protocol ``tcp``, a host port
 equal to the container port in awsvpc and host mode) are dropped on both sides, environment
 variables and secrets compare by name whatever their order, and the value of every environment
-variable with a secret-looking name is masked before it is kept. moto fills in fewer defaults
+variable with a secret-looking name, and of every other key that looks secret (a log driver's
+``splunk-token``, a docker label), is masked before it is kept. moto fills in fewer defaults
 than AWS (no protocol, no host port), lists families whose revisions are all INACTIVE (AWS's
 ACTIVE filter drops them) and describes a family's latest revision even when it is INACTIVE:
 that reads as no revision in use, as on AWS.

@@ -125,3 +125,22 @@ def test_access_denied_on_one_ecs_call_leaves_that_type_partial_in_that_region(
     ]
     assert ("ECS_CLUSTER", REGION) in actual.read_ok
     assert ("ECS_TASK_DEFINITION", REGION) not in actual.read_ok
+
+
+def test_secret_looking_log_options_and_labels_are_masked() -> None:
+    found = ecs.container(
+        {
+            "name": "x",
+            "logConfiguration": {
+                "logDriver": "splunk",
+                "options": {"splunk-token": "abc-not-real", "splunk-url": "https://splunk"},
+            },
+            "dockerLabels": {"api_token": "xyz-not-real", "team": "web"},
+        },
+        None,
+    )
+    assert found["logConfiguration"]["options"] == {
+        "splunk-token": SENSITIVE,
+        "splunk-url": "https://splunk",
+    }
+    assert found["dockerLabels"] == {"api_token": SENSITIVE, "team": "web"}
