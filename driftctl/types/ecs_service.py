@@ -28,7 +28,7 @@ from typing import Any
 from driftctl.iac.instance import StateInstance
 from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
-from driftctl.types import ecs
+from driftctl.types import ecs, elbv2
 from driftctl.types.build import BuildContext, Builder, tags_of
 from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
 
@@ -47,7 +47,8 @@ def _strategy_key(provider: Any, weight: Any, base: Any) -> str:
 
 
 def _load_balancer_key(target: Any, container: Any, port: Any) -> str:
-    return f"{ecs.name_of(target) if target else ''} -> {container}:{port}"
+    # A target group by its name (unique in its region), a classic load balancer by its own.
+    return f"{elbv2.target_group_name(target)} -> {container}:{port}"
 
 
 def _blocks(inst: StateInstance, name: str) -> list[Mapping[str, Any]] | str | None:

@@ -119,6 +119,23 @@ ENTRY = Entry(
             "network_configuration.security_groups[sg-*",
             "warning",
         ),
+        Mutation(
+            "load balancer swapped",
+            _update(
+                API,
+                loadBalancers=[
+                    {
+                        "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
+                        "targetgroup/canary/0f1e2d3c4b5a6978",
+                        "containerName": "web",
+                        "containerPort": 8080,
+                    }
+                ],
+            ),
+            API,
+            "load_balancer[canary -> web:8080]",
+            "warning",
+        ),
         Mutation("created in the console", _console_service, None, "", "info", "unmanaged"),
         Mutation("deleted", _delete, BATCH, "", "warning", "missing"),
     ),
