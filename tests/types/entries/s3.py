@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+from driftctl.types.s3 import SPEC as S3_SPEC
 from tests.types.entries._common import tag_mutation
+from tests.types.entries._estate_copies import copies
 from tests.types.harness import Account, Entry, Mutation
 
 RESOURCE_TYPE = "S3"
@@ -84,6 +86,12 @@ def _shadow_bucket(account: Account) -> str:
     return "conformance-shadow-copy"
 
 
+def _estate(n: int) -> dict[str, object]:
+    # Each bucket's split resources follow their copy, the logging target too.
+    types = [t.name for t in S3_SPEC.terraform]
+    return copies("s3.tfstate", types, n, names=("bucket", "target_bucket"))
+
+
 ENTRY = Entry(
     fixture="s3.tfstate",
     mutations=(
@@ -116,4 +124,5 @@ ENTRY = Entry(
         Mutation("deleted", _delete_logs, LOGS, "", "warning", "missing"),
         Mutation("unblocked bucket", _shadow_bucket, None, "", "critical", "unmanaged"),
     ),
+    estate=_estate,
 )
