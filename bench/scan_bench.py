@@ -72,6 +72,9 @@ BUCKET_OPERATIONS = frozenset(
         "GetPublicAccessBlock",
         "GetBucketPolicy",
         "GetBucketTagging",
+        "GetBucketLifecycleConfiguration",
+        "GetBucketOwnershipControls",
+        "GetBucketLogging",
     }
 )
 # Where moto sends bigger pages than AWS would, so a scan can need fewer calls than AWS allows.
@@ -191,6 +194,10 @@ def minimum_calls(plan: EstatePlan, *, moto_bucket_location: bool = True) -> dic
         "s3:GetPublicAccessBlock": buckets,
         "s3:GetBucketPolicy": buckets,
         "s3:GetBucketTagging": buckets,
+        # Lifecycle, ownership and logging are read for the buckets the state declares only.
+        "s3:GetBucketLifecycleConfiguration": plan.buckets.managed,
+        "s3:GetBucketOwnershipControls": plan.buckets.managed,
+        "s3:GetBucketLogging": plan.buckets.managed,
     }
     if moto_bucket_location:
         out["s3:GetBucketLocation"] = buckets

@@ -192,15 +192,6 @@ def cost(query: CostQuery) -> CostImpact:
 # -- building in an emulated account ---------------------------------------------------------
 
 
-def _build_subnet_group(ctx: BuildContext, attrs: dict[str, Any]) -> None:
-    ctx.client("rds").create_db_subnet_group(
-        DBSubnetGroupName=attrs["name"],
-        DBSubnetGroupDescription=attrs.get("description") or attrs["name"],
-        SubnetIds=[ctx.id(s) for s in attrs["subnet_ids"]],
-        Tags=tag_list(tags_of(attrs)),
-    )
-
-
 def _build_instance(ctx: BuildContext, attrs: dict[str, Any]) -> None:
     import secrets
 
@@ -275,7 +266,6 @@ SPEC = ResourceSpec(
     cost=cost,
     cost_paths=("instance_class", "multi_az", "allocated_storage"),
     builders={
-        "aws_db_subnet_group": Builder(_build_subnet_group, after=("aws_subnet",)),
         "aws_db_instance": Builder(
             _build_instance, after=("aws_db_subnet_group", "aws_security_group")
         ),

@@ -15,9 +15,13 @@ from driftctl.types import (
     cloudwatch_event_target,
     cloudwatch_log_group,
     cloudwatch_metric_alarm,
+    db_subnet_group,
     dynamodb_table,
     ec2,
     ecr_repository,
+    ecs_cluster,
+    ecs_service,
+    ecs_task_definition,
     iam_group,
     iam_instance_profile,
     iam_policy,
@@ -83,6 +87,10 @@ SPECS: tuple[ResourceSpec, ...] = (
     subnet.SPEC,
     internet_gateway.SPEC,
     route_table.SPEC,
+    db_subnet_group.SPEC,
+    ecs_cluster.SPEC,
+    ecs_task_definition.SPEC,
+    ecs_service.SPEC,
 )
 
 

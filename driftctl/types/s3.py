@@ -12,6 +12,12 @@ resources both work; a split resource wins over the inline value.
 AWS applies SSE-S3 to every bucket without an explicit configuration (since January 2023), so
 "no configuration" reads as AES256 (moto answers ServerSideEncryptionConfigurationNotFoundError).
 Terraform's "Disabled" versioning (never enabled) and AWS's "Suspended" both mean unversioned.
+
+Lifecycle rules, object ownership and access logging come from their split resources only and
+are read for the buckets the IaC declares (three more calls each). Lifecycle rules compare per
+rule id as canonical text (a filter prefix or the legacy top-level one, 0 days meaning unset,
+dates by day). A bucket without ownership controls has BucketOwnerEnforced, AWS's setting for
+every new bucket since April 2023 (moto answers OwnershipControlsNotFoundError).
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ PUBLIC_ACCESS_BLOCK_FLAGS = {
     "ignore_public_acls": "IgnorePublicAcls",
     "restrict_public_buckets": "RestrictPublicBuckets",
 }
+# AWS's ownership setting for buckets without one (every new bucket since April 2023).
+DEFAULT_OBJECT_OWNERSHIP = "BucketOwnerEnforced"
 # ListBuckets accepts up to 10,000 per page.
 _LIST_PAGE_SIZE = 10_000
 
@@ -103,6 +111,8 @@ def _read_bucket(
         return Detail()
     try:
         attributes = read_settings(ctx.aws.client("s3", region), name)
+        if name in ctx.expected_ids.get(RESOURCE_TYPE, frozenset()):
+            attributes.update(read_managed_settings(ctx.aws.client("s3", region), name))
     except _BucketGone:
         return Detail()
     except (BotoCoreError, ClientError, ValueError) as exc:
@@ -162,6 +172,34 @@ def read_settings(client: S3Client, name: str) -> dict[str, Any]:
         "public_access_block": pab,
         "policy": normalize.policy(policy.get("Policy")) if policy is not None else None,
         "tags": normalize.tags(tagging.get("TagSet")) if tagging is not None else {},
+    }
+
+
+def read_managed_settings(client: S3Client, name: str) -> dict[str, Any]:
+    """The settings read only for buckets the IaC declares: lifecycle rules, object ownership
+    and access logging. Raises like ``read_settings``."""
+    lifecycle = _optional(
+        lambda: client.get_bucket_lifecycle_configuration(Bucket=name),
+        missing="NoSuchLifecycleConfiguration",
+    )
+    ownership = _optional(
+        lambda: client.get_bucket_ownership_controls(Bucket=name),
+        missing="OwnershipControlsNotFoundError",
+    )
+    logging = _call(lambda: client.get_bucket_logging(Bucket=name)).get("LoggingEnabled") or {}
+    controls = ownership.get("OwnershipControls") if ownership else None
+    owner_rules = controls.get("Rules", []) if controls else []
+    return {
+        "lifecycle_rules": {
+            str(rule.get("ID") or ""): _rule_text(_aws_rule(rule))
+            for rule in (lifecycle.get("Rules", []) if lifecycle else [])
+        },
+        "object_ownership": (owner_rules[0].get("ObjectOwnership") if owner_rules else None)
+        or DEFAULT_OBJECT_OWNERSHIP,
+        "logging": {
+            "target_bucket": logging.get("TargetBucket") or None,
+            "target_prefix": logging.get("TargetPrefix") or None,
+        },
     }
 
 
@@ -257,6 +295,158 @@ def _policy(inst: StateInstance) -> dict[str, Any]:
     return out
 
 
+# -- lifecycle rules: one canonical text per rule id, from Terraform's blocks or AWS's answer ----
+
+
+def _date(value: Any) -> str | None:
+    # Terraform writes "2025-01-01T00:00:00Z", AWS answers a datetime: the day is what counts.
+    if value is None or value == "":
+        return None
+    if hasattr(value, "date"):
+        return str(value.date().isoformat())
+    return str(value)[:10]
+
+
+def _positive(value: Any) -> int | None:
+    # Terraform's 0 (and AWS's absent value) both mean "not set".
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _transition(days: Any, date: Any, storage_class: Any, newer: Any = None) -> str:
+    when = f"day {_positive(days) or 0}" if _date(date) is None else f"on {_date(date)}"
+    more = f" keep {_positive(newer)}" if _positive(newer) else ""
+    return f"{when} -> {storage_class}{more}"
+
+
+def _rule_text(rule: Mapping[str, Any]) -> str:
+    import json
+
+    kept = {k: v for k, v in sorted(rule.items()) if v not in (None, "", [], {}, False)}
+    return json.dumps(kept, sort_keys=True, separators=(",", ":"))
+
+
+def _first_block(value: Any) -> Mapping[str, Any]:
+    if isinstance(value, list) and value and isinstance(value[0], Mapping):
+        return value[0]
+    return {}
+
+
+def _state_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    filt = _first_block(rule.get("filter"))
+    both = _first_block(filt.get("and"))
+    tags = {**(both.get("tags") or {})}
+    tag = _first_block(filt.get("tag"))
+    if tag.get("key"):
+        tags[str(tag["key"])] = str(tag.get("value") or "")
+    expiration = _first_block(rule.get("expiration"))
+    noncurrent = _first_block(rule.get("noncurrent_version_expiration"))
+    abort = _first_block(rule.get("abort_incomplete_multipart_upload"))
+    return {
+        "status": rule.get("status"),
+        "prefix": both.get("prefix") or filt.get("prefix") or rule.get("prefix"),
+        "tags": tags,
+        "size_greater_than": _positive(
+            both.get("object_size_greater_than") or filt.get("object_size_greater_than")
+        ),
+        "size_less_than": _positive(
+            both.get("object_size_less_than") or filt.get("object_size_less_than")
+        ),
+        "expiration_days": _positive(expiration.get("days")),
+        "expiration_date": _date(expiration.get("date")),
+        "expired_object_delete_marker": bool(expiration.get("expired_object_delete_marker")),
+        "transitions": sorted(
+            _transition(t.get("days"), t.get("date"), t.get("storage_class"))
+            for t in rule.get("transition") or []
+            if isinstance(t, Mapping)
+        ),
+        "noncurrent_expiration_days": _positive(noncurrent.get("noncurrent_days")),
+        "newer_noncurrent_versions": _positive(noncurrent.get("newer_noncurrent_versions")),
+        "noncurrent_transitions": sorted(
+            _transition(
+                t.get("noncurrent_days"),
+                None,
+                t.get("storage_class"),
+                t.get("newer_noncurrent_versions"),
+            )
+            for t in rule.get("noncurrent_version_transition") or []
+            if isinstance(t, Mapping)
+        ),
+        "abort_incomplete_upload_days": _positive(abort.get("days_after_initiation")),
+    }
+
+
+def _aws_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    filt = rule.get("Filter") or {}
+    both = filt.get("And") or {}
+    tags = normalize.tags(both.get("Tags"))
+    if isinstance(filt.get("Tag"), Mapping):
+        tags.update(normalize.tags([filt["Tag"]]))
+    expiration = rule.get("Expiration") or {}
+    noncurrent = rule.get("NoncurrentVersionExpiration") or {}
+    abort = rule.get("AbortIncompleteMultipartUpload") or {}
+    return {
+        "status": rule.get("Status"),
+        "prefix": both.get("Prefix") or filt.get("Prefix") or rule.get("Prefix"),
+        "tags": tags,
+        "size_greater_than": _positive(
+            both.get("ObjectSizeGreaterThan") or filt.get("ObjectSizeGreaterThan")
+        ),
+        "size_less_than": _positive(
+            both.get("ObjectSizeLessThan") or filt.get("ObjectSizeLessThan")
+        ),
+        "expiration_days": _positive(expiration.get("Days")),
+        "expiration_date": _date(expiration.get("Date")),
+        "expired_object_delete_marker": bool(expiration.get("ExpiredObjectDeleteMarker")),
+        "transitions": sorted(
+            _transition(t.get("Days"), t.get("Date"), t.get("StorageClass"))
+            for t in rule.get("Transitions") or []
+        ),
+        "noncurrent_expiration_days": _positive(noncurrent.get("NoncurrentDays")),
+        "newer_noncurrent_versions": _positive(noncurrent.get("NewerNoncurrentVersions")),
+        "noncurrent_transitions": sorted(
+            _transition(
+                t.get("NoncurrentDays"),
+                None,
+                t.get("StorageClass"),
+                t.get("NewerNoncurrentVersions"),
+            )
+            for t in rule.get("NoncurrentVersionTransitions") or []
+        ),
+        "abort_incomplete_upload_days": _positive(abort.get("DaysAfterInitiation")),
+    }
+
+
+def _lifecycle(inst: StateInstance) -> dict[str, Any]:
+    rules = inst.get("rule")
+    if rules == SENSITIVE:
+        return {"lifecycle_rules": SENSITIVE}
+    return {
+        "lifecycle_rules": {
+            str(r.get("id") or ""): _rule_text(_state_rule(r))
+            for r in rules or []
+            if isinstance(r, Mapping)
+        }
+    }
+
+
+def _ownership(inst: StateInstance) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    put(out, "object_ownership", text(inst.get("rule", 0, "object_ownership"), empty_is_unset=True))
+    return out
+
+
+def _logging(inst: StateInstance) -> dict[str, Any]:
+    target = {
+        "target_bucket": text(inst.get("target_bucket"), empty_is_unset=True),
+        "target_prefix": text(inst.get("target_prefix")),
+    }
+    return {"logging": {k: v for k, v in target.items() if v is not None}}
+
+
 SCHEMA: dict[str, Attr] = {
     "versioning": Attr(
         read=_inline_versioning, same=_versioning_off, doc="Enabled, Suspended or Disabled"
@@ -273,6 +463,18 @@ SCHEMA: dict[str, Attr] = {
     ),
     "policy": Attr(Kind.POLICY),
     "tags": Attr(Kind.TAGS),
+    "lifecycle_rules": Attr(
+        Kind.MAP, read=lambda _inst: None, doc="rule id -> canonical rule (split resource)"
+    ),
+    "object_ownership": Attr(
+        read=lambda _inst: None, default=DEFAULT_OBJECT_OWNERSHIP, doc="split resource"
+    ),
+    "logging": Attr(
+        Kind.OBJECT,
+        read=lambda _inst: None,
+        fields={"target_bucket": Attr(), "target_prefix": Attr()},
+        doc="split resource",
+    ),
 }
 
 
@@ -351,6 +553,59 @@ def _build_policy(ctx: BuildContext, attrs: dict[str, Any]) -> None:
     ctx.client("s3").put_bucket_policy(Bucket=attrs["bucket"], Policy=attrs["policy"])
 
 
+def _build_lifecycle(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    rules = []
+    for rule in attrs.get("rule") or []:
+        out: dict[str, Any] = {"ID": rule["id"], "Status": rule["status"]}
+        filt = _first_block(rule.get("filter"))
+        out["Filter"] = {"Prefix": filt.get("prefix") or ""}
+        expiration = _first_block(rule.get("expiration"))
+        if _positive(expiration.get("days")):
+            out["Expiration"] = {"Days": int(expiration["days"])}
+        transitions = [
+            {"Days": int(t["days"]), "StorageClass": t["storage_class"]}
+            for t in rule.get("transition") or []
+        ]
+        if transitions:
+            out["Transitions"] = transitions
+        noncurrent = _first_block(rule.get("noncurrent_version_expiration"))
+        if _positive(noncurrent.get("noncurrent_days")):
+            out["NoncurrentVersionExpiration"] = {
+                "NoncurrentDays": int(noncurrent["noncurrent_days"])
+            }
+        abort = _first_block(rule.get("abort_incomplete_multipart_upload"))
+        if _positive(abort.get("days_after_initiation")):
+            out["AbortIncompleteMultipartUpload"] = {
+                "DaysAfterInitiation": int(abort["days_after_initiation"])
+            }
+        rules.append(out)
+    ctx.client("s3").put_bucket_lifecycle_configuration(
+        Bucket=attrs["bucket"], LifecycleConfiguration={"Rules": rules}
+    )
+
+
+def _build_ownership(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    ownership = attrs["rule"][0]["object_ownership"]
+    # AWS's own setting on every new bucket (the emulator has none): nothing to send.
+    if ownership != DEFAULT_OBJECT_OWNERSHIP:
+        ctx.client("s3").put_bucket_ownership_controls(
+            Bucket=attrs["bucket"],
+            OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]},
+        )
+
+
+def _build_logging(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    ctx.client("s3").put_bucket_logging(
+        Bucket=attrs["bucket"],
+        BucketLoggingStatus={
+            "LoggingEnabled": {
+                "TargetBucket": attrs["target_bucket"],
+                "TargetPrefix": attrs.get("target_prefix") or "",
+            }
+        },
+    )
+
+
 def _split(name: str, read: Callable[[StateInstance], dict[str, Any]]) -> TerraformType:
     return TerraformType(name, id=("bucket",), read=read, parent=True, overrides=True)
 
@@ -379,6 +634,9 @@ SPEC = ResourceSpec(
         _split("aws_s3_bucket_server_side_encryption_configuration", _encryption),
         _split("aws_s3_bucket_public_access_block", _public_access_block),
         _split("aws_s3_bucket_policy", _policy),
+        _split("aws_s3_bucket_lifecycle_configuration", _lifecycle),
+        _split("aws_s3_bucket_ownership_controls", _ownership),
+        _split("aws_s3_bucket_logging", _logging),
     ),
     scope=Scope.ACCOUNT_WIDE,
     service="s3",
@@ -395,6 +653,9 @@ SPEC = ResourceSpec(
         ApiCall("s3:GetPublicAccessBlock", per="resource"),
         ApiCall("s3:GetBucketPolicy", per="resource"),
         ApiCall("s3:GetBucketTagging", per="resource"),
+        ApiCall("s3:GetBucketLifecycleConfiguration", per="resource", managed_only=True),
+        ApiCall("s3:GetBucketOwnershipControls", per="resource", managed_only=True),
+        ApiCall("s3:GetBucketLogging", per="resource", managed_only=True),
     ),
     schema=SCHEMA,
     canonical_id=lambda value: value.removeprefix("arn:aws:s3:::"),
@@ -415,5 +676,10 @@ SPEC = ResourceSpec(
         ),
         "aws_s3_bucket_public_access_block": Builder(put_public_access_block, after=_AFTER_BUCKET),
         "aws_s3_bucket_policy": Builder(_build_policy, after=_AFTER_BUCKET),
+        "aws_s3_bucket_lifecycle_configuration": Builder(_build_lifecycle, after=_AFTER_BUCKET),
+        "aws_s3_bucket_ownership_controls": Builder(_build_ownership, after=_AFTER_BUCKET),
+        "aws_s3_bucket_logging": Builder(
+            _build_logging, after=(*_AFTER_BUCKET, "aws_s3_bucket_policy")
+        ),
     },
 )

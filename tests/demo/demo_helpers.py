@@ -52,3 +52,10 @@ def run_demo(workdir: Path, *, inject: bool) -> DemoRun:
         expected.resources, actual.resources, read_ok=actual.read_ok, default_region=estate.region
     )
     return DemoRun(estate=estate, expected=expected, actual=actual, comparison=comparison)
+
+
+def _ids(expected: ExpectedState) -> dict[str, frozenset[str]]:
+    ids: dict[str, set[str]] = {}
+    for resource in expected.resources:
+        ids.setdefault(resource.resource_type, set()).add(resource.resource_id)
+    return {t: frozenset(v) for t, v in ids.items()}

@@ -83,6 +83,7 @@ def test_bundled_state_is_a_terraform_1x_state_driftctl_reads() -> None:
     state = load_expected([str(bundled_state_path())])
 
     assert [(r.resource_type, r.resource_id) for r in state.resources] == [
+        ("DB_SUBNET_GROUP", "webapp-db"),
         ("EC2", "i-08b2e6d4f1a9c7353"),
         ("EC2", "i-0a4c8e2f6b1d39571"),
         ("EC2", "i-0d7f3a9c1e5b28460"),
@@ -99,9 +100,7 @@ def test_bundled_state_is_a_terraform_1x_state_driftctl_reads() -> None:
         ("SUBNET", "subnet-0e9d1b4f7a2c63815"),
         ("VPC", "vpc-0b3e6f1c2d4a59870"),
     ]
-    assert state.skipped_types == {
-        "aws_db_subnet_group": 1,
-    }
+    assert state.skipped_types == {}
     assert state.regions == {DEMO_REGION}
     by_id = {r.resource_id: r for r in state.resources}
     web_0 = by_id["i-0d7f3a9c1e5b28460"]
@@ -136,7 +135,7 @@ def test_estate_built_from_the_state_has_no_drift(clean: DemoRun) -> None:
     assert clean.comparison.findings == []
     assert clean.comparison.not_seen == []
     counts = clean.comparison.counts
-    assert (counts.managed, counts.in_sync, counts.unmanaged, counts.missing) == (15, 15, 0, 0)
+    assert (counts.managed, counts.in_sync, counts.unmanaged, counts.missing) == (16, 16, 0, 0)
 
 
 def test_written_state_differs_from_the_bundled_one_only_by_ids(clean: DemoRun) -> None:
@@ -207,7 +206,7 @@ def test_injected_drift_gives_exactly_these_findings(drifted: DemoRun) -> None:
         ("SECURITY_GROUP", _unmanaged_id(drifted, "SECURITY_GROUP"), "unmanaged", ()),
     }
     counts = drifted.comparison.counts
-    assert (counts.modified, counts.missing, counts.unmanaged, counts.in_sync) == (6, 1, 3, 8)
+    assert (counts.modified, counts.missing, counts.unmanaged, counts.in_sync) == (6, 1, 3, 9)
 
 
 def test_injected_list_describes_every_finding(drifted: DemoRun) -> None:

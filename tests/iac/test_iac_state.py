@@ -239,8 +239,12 @@ def test_provider5_split_s3_resources_win(data_dir: Path) -> None:
     }
     assert artifacts.attributes["tags"] == {"Environment": "prod", "ManagedBy": "terraform"}
     assert "policy" not in artifacts.attributes  # "" means not set
+    # the lifecycle configuration merges into its bucket too
+    assert logs.attributes["lifecycle_rules"] == {
+        "expire-90d": '{"expiration_days":90,"status":"Enabled"}'
+    }
     # the data source is neither a resource nor a skipped type
-    assert parsed.skipped_types == {"aws_s3_bucket_lifecycle_configuration": 1}
+    assert parsed.skipped_types == {}
 
 
 def test_modules_count_for_each_and_provider_alias(data_dir: Path) -> None:

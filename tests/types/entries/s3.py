@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+from driftctl.types.s3 import SPEC as S3_SPEC
 from tests.types.entries._common import tag_mutation
+from tests.types.entries._estate_copies import copies
 from tests.types.harness import Account, Entry, Mutation
 
 RESOURCE_TYPE = "S3"
@@ -48,8 +50,35 @@ def _sse_s3(account: Account) -> None:
     )
 
 
+def _shorter_lifecycle(account: Account) -> None:
+    client = account.client("s3")
+    bucket = account.ids[ASSETS]
+    rules = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    for rule in rules:
+        if rule["ID"] == "archive-old-versions":
+            rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": 7}
+    client.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": rules}
+    )
+
+
+def _acls_back(account: Account) -> None:
+    account.client("s3").put_bucket_ownership_controls(
+        Bucket=account.ids[LOGS],
+        OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
+    )
+
+
+def _logging_off(account: Account) -> None:
+    account.client("s3").put_bucket_logging(Bucket=account.ids[ASSETS], BucketLoggingStatus={})
+
+
 def _delete_logs(account: Account) -> None:
-    account.client("s3").delete_bucket(Bucket=account.ids[LOGS])
+    client = account.client("s3")
+    # The assets bucket delivered its access logs here: a bucket is emptied before deletion.
+    for item in client.list_objects_v2(Bucket=account.ids[LOGS]).get("Contents", []):
+        client.delete_object(Bucket=account.ids[LOGS], Key=item["Key"])
+    client.delete_bucket(Bucket=account.ids[LOGS])
 
 
 def _shadow_bucket(account: Account) -> str:
@@ -72,6 +101,12 @@ def _public_shadow_bucket(account: Account) -> str:
     return name
 
 
+def _estate(n: int) -> dict[str, object]:
+    # Each bucket's split resources follow their copy, the logging target too.
+    types = [t.name for t in S3_SPEC.terraform]
+    return copies("s3.tfstate", types, n, names=("bucket", "target_bucket"))
+
+
 ENTRY = Entry(
     fixture="s3.tfstate",
     mutations=(
@@ -92,9 +127,19 @@ ENTRY = Entry(
             "warning",
         ),
         tag_mutation("s3", ASSETS),
+        Mutation(
+            "old versions expire sooner",
+            _shorter_lifecycle,
+            ASSETS,
+            "lifecycle_rules.archive-old-versions",
+            "warning",
+        ),
+        Mutation("ACLs enabled again", _acls_back, LOGS, "object_ownership", "warning"),
+        Mutation("access logging off", _logging_off, ASSETS, "logging.target_bucket", "warning"),
         Mutation("deleted", _delete_logs, LOGS, "", "warning", "missing"),
         # Not exposed on its own, but nothing guards it: a warning.
         Mutation("unblocked bucket", _shadow_bucket, None, "", "warning", "unmanaged"),
         Mutation("public bucket", _public_shadow_bucket, None, "", "critical", "unmanaged"),
     ),
+    estate=_estate,
 )
