@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from driftctl.errors import ValidationError
 from driftctl.types import (
     ec2,
+    eip,
     iam_role,
     lb_listener,
     lb_target_group,
@@ -31,6 +32,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     load_balancer.SPEC,
     lb_listener.SPEC,
     lb_target_group.SPEC,
+    eip.SPEC,
 )
 
 

@@ -1,0 +1,80 @@
+"""Estates for the type benchmark: a fixture whose resources of some Terraform types are copied
+``n`` times, each copy with ids, addresses and Name tags of its own."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from driftctl.types.build import rewrite_ids
+from tests.types.harness import FIXTURES
+
+# Attributes holding a value that identifies an instance: each copy gets its own.
+_OWN = (
+    "id",
+    "allocation_id",
+    "association_id",
+    "network_interface_id",
+    "primary_network_interface_id",
+    "network_interface",
+    "private_ip",
+    "public_ip",
+)
+_ADDRESSES = ("private_ip", "public_ip")
+
+
+def _new_value(value: str, attribute: str, serial: int) -> str:
+    if attribute in _ADDRESSES:
+        # Inside the original's /24 (an instance's address must fall in its subnet): unique
+        # for up to 250 addresses per subnet.
+        return f"{value.rsplit('.', 1)[0]}.{serial % 250 + 4}"
+    prefix, _, rest = value.partition("-")
+    return f"{prefix}-{rest[:-6]}{serial:06x}" if len(rest) > 6 else f"{value}{serial}"
+
+
+def copies(fixture: str, terraform_types: Iterable[str]) -> Callable[[int], dict[str, Any]]:
+    """A function giving the fixture with ``n`` copies of every instance of ``terraform_types``
+    (references between copied instances follow their copy; others are kept)."""
+    wanted = set(terraform_types)
+
+    def estate(n: int) -> dict[str, Any]:
+        doc = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+        copied = [r for r in doc["resources"] if r["type"] in wanted]
+        originals = {id(r): list(r["instances"]) for r in copied}
+        for k in range(n):
+            changes = _changes([i for r in copied for i in originals[id(r)]], k + 1)
+            for resource in copied:
+                if k == 0:
+                    resource["instances"] = []
+                for number, original in enumerate(originals[id(resource)]):
+                    resource["instances"].append(
+                        _copy(original, changes, k, k * len(originals[id(resource)]) + number)
+                    )
+        return dict(doc)
+
+    return estate
+
+
+def _changes(instances: list[dict[str, Any]], k: int) -> dict[str, str]:
+    changes: dict[str, str] = {}
+    for instance in instances:
+        for attribute in _OWN:
+            value = instance["attributes"].get(attribute)
+            if isinstance(value, str) and value and value not in changes:
+                # Ids keep their copy number; addresses count on across every copy.
+                serial = k if attribute not in _ADDRESSES else len(changes) + 64 * k
+                changes[value] = _new_value(value, attribute, serial)
+    return changes
+
+
+def _copy(original: dict[str, Any], changes: dict[str, str], k: int, index: int) -> Any:
+    instance = copy.deepcopy(original)
+    attrs = json.loads(rewrite_ids(json.dumps(instance["attributes"]), changes))
+    for key in ("tags", "tags_all"):
+        if isinstance(attrs.get(key), dict) and "Name" in attrs[key]:
+            attrs[key]["Name"] = f"{attrs[key]['Name']}-{k}"
+    instance["attributes"] = attrs
+    instance["index_key"] = index
+    return instance
