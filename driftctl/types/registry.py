@@ -16,6 +16,7 @@ from driftctl.types import (
     lb_listener,
     lb_target_group,
     load_balancer,
+    nat_gateway,
     rds,
     s3,
     security_group,
@@ -32,6 +33,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     load_balancer.SPEC,
     lb_listener.SPEC,
     lb_target_group.SPEC,
+    nat_gateway.SPEC,
     eip.SPEC,
 )
 
