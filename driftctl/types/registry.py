@@ -17,6 +17,7 @@ from driftctl.types import (
     lb_target_group,
     load_balancer,
     nat_gateway,
+    network_acl,
     rds,
     s3,
     security_group,
@@ -35,6 +36,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     lb_target_group.SPEC,
     nat_gateway.SPEC,
     eip.SPEC,
+    network_acl.SPEC,
 )
 
 

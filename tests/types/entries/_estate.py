@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from driftctl.types.build import rewrite_ids
@@ -34,13 +34,24 @@ def _new_value(value: str, attribute: str, serial: int) -> str:
     return f"{prefix}-{rest[:-6]}{serial:06x}" if len(rest) > 6 else f"{value}{serial}"
 
 
-def copies(fixture: str, terraform_types: Iterable[str]) -> Callable[[int], dict[str, Any]]:
+def copies(
+    fixture: str,
+    terraform_types: Iterable[str],
+    *,
+    drop: Iterable[str] = (),
+    reset: Mapping[str, Any] | None = None,
+) -> Callable[[int], dict[str, Any]]:
     """A function giving the fixture with ``n`` copies of every instance of ``terraform_types``
-    (references between copied instances follow their copy; others are kept)."""
+    (references between copied instances follow their copy; others are kept), without the
+    resources of the ``drop`` types, and with ``reset`` attribute values in every copy but the first
+    (what the copies cannot share: a subnet belongs to one network ACL)."""
     wanted = set(terraform_types)
+    dropped = set(drop)
+    fixed = dict(reset or {})
 
     def estate(n: int) -> dict[str, Any]:
         doc = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+        doc["resources"] = [r for r in doc["resources"] if r["type"] not in dropped]
         copied = [r for r in doc["resources"] if r["type"] in wanted]
         originals = {id(r): list(r["instances"]) for r in copied}
         for k in range(n):
@@ -49,9 +60,13 @@ def copies(fixture: str, terraform_types: Iterable[str]) -> Callable[[int], dict
                 if k == 0:
                     resource["instances"] = []
                 for number, original in enumerate(originals[id(resource)]):
-                    resource["instances"].append(
-                        _copy(original, changes, k, k * len(originals[id(resource)]) + number)
+                    instance = _copy(
+                        original, changes, k, k * len(originals[id(resource)]) + number
                     )
+                    for name, value in fixed.items() if k else ():
+                        if name in instance["attributes"]:
+                            instance["attributes"][name] = copy.deepcopy(value)
+                    resource["instances"].append(instance)
         return dict(doc)
 
     return estate
