@@ -21,6 +21,7 @@ from driftctl.types import (
     rds,
     s3,
     security_group,
+    vpc_endpoint,
 )
 from driftctl.types.build import Builder
 from driftctl.types.spec import ResourceSpec, TerraformType
@@ -37,6 +38,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     nat_gateway.SPEC,
     eip.SPEC,
     network_acl.SPEC,
+    vpc_endpoint.SPEC,
 )
 
 
