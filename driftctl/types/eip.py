@@ -1,10 +1,11 @@
 """Elastic IP addresses (``aws_eip`` and ``aws_eip_association``): one DescribeAddresses per
 region (the call is not paginated: it answers every address at once).
 
-resource_id is the allocation id (``eipalloc-…``). An ``aws_eip_association`` merges into its
-address as ``instance`` / ``network_interface`` and wins over the address's own (computed)
-values. An address that Terraform does not attach (``instance`` and ``network_interface``
-empty) is not compared on them: something else may attach it (a NAT gateway does).
+resource_id is the allocation id (``eipalloc-…``); EC2-Classic addresses, which have none, are
+not read. An ``aws_eip_association`` merges into its address as ``instance`` /
+``network_interface`` and wins over the address's own (computed) values. An address that
+Terraform does not attach (``instance`` and ``network_interface`` empty) is not compared on
+them: something else may attach it (a NAT gateway does).
 
 Cost: since February 2024 AWS bills every Amazon-provided public IPv4 address by the hour,
 attached or not (before, only idle ones were billed); an unmanaged or missing address costs its
