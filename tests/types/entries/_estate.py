@@ -28,7 +28,7 @@ _ADDRESSES = ("private_ip", "public_ip")
 def _new_value(value: str, attribute: str, serial: int) -> str:
     if attribute in _ADDRESSES:
         # Inside the original's /24 (an instance's address must fall in its subnet): unique
-        # for up to 250 addresses per subnet.
+        # for up to 250 addresses per subnet across all copies.
         return f"{value.rsplit('.', 1)[0]}.{serial % 250 + 4}"
     prefix, _, rest = value.partition("-")
     return f"{prefix}-{rest[:-6]}{serial:06x}" if len(rest) > 6 else f"{value}{serial}"
@@ -54,11 +54,11 @@ def copies(
         doc["resources"] = [r for r in doc["resources"] if r["type"] not in dropped]
         copied = [r for r in doc["resources"] if r["type"] in wanted]
         originals = {id(r): list(r["instances"]) for r in copied}
+        for resource in copied:
+            resource["instances"] = []
         for k in range(n):
             changes = _changes([i for r in copied for i in originals[id(r)]], k + 1)
             for resource in copied:
-                if k == 0:
-                    resource["instances"] = []
                 for number, original in enumerate(originals[id(resource)]):
                     instance = _copy(
                         original, changes, k, k * len(originals[id(resource)]) + number
@@ -73,14 +73,22 @@ def copies(
 
 
 def _changes(instances: list[dict[str, Any]], k: int) -> dict[str, str]:
+    """Old -> new values for copy ``k`` (1…): ids end in ``k``; the addresses of all copies are
+    numbered one after another."""
+    values = [
+        (attribute, value)
+        for instance in instances
+        for attribute in _OWN
+        if isinstance(value := instance["attributes"].get(attribute), str) and value
+    ]
+    addresses = list(dict.fromkeys(v for a, v in values if a in _ADDRESSES))
     changes: dict[str, str] = {}
-    for instance in instances:
-        for attribute in _OWN:
-            value = instance["attributes"].get(attribute)
-            if isinstance(value, str) and value and value not in changes:
-                # Ids keep their copy number; addresses count on across every copy.
-                serial = k if attribute not in _ADDRESSES else len(changes) + 64 * k
-                changes[value] = _new_value(value, attribute, serial)
+    for attribute, value in values:
+        if value not in changes:
+            serial = (
+                k if value not in addresses else (k - 1) * len(addresses) + addresses.index(value)
+            )
+            changes[value] = _new_value(value, attribute, serial)
     return changes
 
 
