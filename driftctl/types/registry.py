@@ -22,6 +22,7 @@ from driftctl.types import (
     ecs_cluster,
     ecs_service,
     ecs_task_definition,
+    eip,
     iam_group,
     iam_instance_profile,
     iam_policy,
@@ -35,6 +36,8 @@ from driftctl.types import (
     lb_listener,
     lb_target_group,
     load_balancer,
+    nat_gateway,
+    network_acl,
     rds,
     route53_record,
     route53_zone,
@@ -48,6 +51,7 @@ from driftctl.types import (
     ssm_parameter,
     subnet,
     vpc,
+    vpc_endpoint,
 )
 from driftctl.types.build import Builder
 from driftctl.types.spec import ResourceSpec, TerraformType
@@ -91,6 +95,10 @@ SPECS: tuple[ResourceSpec, ...] = (
     ecs_cluster.SPEC,
     ecs_task_definition.SPEC,
     ecs_service.SPEC,
+    nat_gateway.SPEC,
+    eip.SPEC,
+    network_acl.SPEC,
+    vpc_endpoint.SPEC,
 )
 
 
