@@ -118,23 +118,52 @@ def classify(finding: Finding, rules: Sequence[SeverityRule] = ()) -> Severity:
 
 def assess(finding: Finding, rules: Sequence[SeverityRule] = ()) -> tuple[Severity, bool]:
     """The severity of a finding and whether it is a security exposure (``is_risky``)."""
-    spec = registry.get(finding.resource_type)
     severity = Severity.INFO
     risky = False
-    for path, change, entry in _entries(finding):
-        default = _default_severity(spec, finding, path, change, entry)
-        risky = risky or default is Severity.CRITICAL
-        chosen = next(
-            (
-                r.severity
-                for r in rules
-                if r.matches(finding.resource_type, finding.drift_type.value, path, change)
-            ),
-            default,
-        )
-        if chosen.rank > severity.rank:
-            severity = chosen
+    for reason in explain(finding, rules):
+        risky = risky or reason.default is Severity.CRITICAL
+        if reason.severity.rank > severity.rank:
+            severity = reason.severity
     return severity, risky
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why one entry of a finding has its severity (``driftctl show`` prints these).
+
+    ``path`` is the difference entry ("" for a missing or unmanaged resource as a whole);
+    ``default`` what the type's defaults say, ``severity`` what applies after the user's rules;
+    ``why`` says which rule decided, in words.
+    """
+
+    path: str
+    severity: Severity
+    default: Severity
+    why: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "path": self.path,
+            "severity": self.severity.value,
+            "default": self.default.value,
+            "why": self.why,
+        }
+
+
+def explain(finding: Finding, rules: Sequence[SeverityRule] = ()) -> list[Reason]:
+    """Each entry of a finding with its severity and the rule that gave it."""
+    spec = registry.get(finding.resource_type)
+    out: list[Reason] = []
+    for path, change, entry in _entries(finding):
+        default, why = _default_severity(spec, finding, path, change, entry)
+        for number, rule in enumerate(rules, start=1):
+            if rule.matches(finding.resource_type, finding.drift_type.value, path, change):
+                told = f"[[severity.rules]] rule {number} (default: {default.value}, {why})"
+                out.append(Reason(path, rule.severity, default, told))
+                break
+        else:
+            out.append(Reason(path, default, default, why))
+    return out
 
 
 def _entries(finding: Finding) -> list[tuple[str, str, DiffEntry | None]]:
@@ -147,16 +176,18 @@ def _entries(finding: Finding) -> list[tuple[str, str, DiffEntry | None]]:
 
 def _default_severity(
     spec: ResourceSpec | None, finding: Finding, path: str, change: str, entry: DiffEntry | None
-) -> Severity:
+) -> tuple[Severity, str]:
     if finding.drift_type is DriftType.MISSING:
-        return Severity.WARNING
+        return Severity.WARNING, "a missing resource is a warning by default"
     if finding.drift_type is DriftType.UNMANAGED:
         state = finding.actual_state
         if spec is None or not state:
-            return Severity.INFO
+            return Severity.INFO, "an unmanaged resource is info by default"
         if spec.risky(state):
-            return Severity.CRITICAL
-        return Severity.WARNING if spec.unguarded(state) else Severity.INFO
+            return Severity.CRITICAL, f"exposed on its own ({spec.with_article} that is risky)"
+        if spec.unguarded(state):
+            return Severity.WARNING, "not exposed, but nothing guards it from becoming so"
+        return Severity.INFO, "unmanaged and not exposed on its own"
     if spec is not None and entry is not None:
         for rule in spec.rules:
             if (
@@ -164,10 +195,10 @@ def _default_severity(
                 and _glob(rule.path).fullmatch(path)
                 and rule.when(entry, finding)
             ):
-                return rule.severity
+                return rule.severity, f"default rule: {rule.doc or rule.path}"
     if spec is not None and _in_tags(spec, path):
-        return Severity.INFO
-    return Severity.WARNING
+        return Severity.INFO, "a tag change is info by default"
+    return Severity.WARNING, "a change no rule names is a warning by default"
 
 
 def _in_tags(spec: ResourceSpec, path: str) -> bool:

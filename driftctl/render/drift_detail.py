@@ -40,7 +40,17 @@ def render_detail(console: Console, drift: dict[str, Any], *, tty: bool) -> None
         f"(whole resource {drift.get('drift_type')})"
     ]
     for line in lines:
-        console.file.write(f"  {line}\n") if not tty else console.print(_text(f"  {line}"))
+        _line(console, f"  {line}", tty=tty)
+    if drift.get("drift_type") == "unmanaged" and drift.get("actual_state"):
+        render_heading(console, "Actual state (in AWS)", tty=tty)
+        for line in _state_lines(drift["actual_state"]):
+            _line(console, f"  {line}", tty=tty)
+    reasons = drift.get("severity_reasons") or []
+    if reasons:
+        render_heading(console, "Why this severity", tty=tty)
+        for reason in reasons:
+            where = reason["path"] or "(whole resource)"
+            _line(console, f"  {reason['severity']:<8}  {where}: {reason['why']}", tty=tty)
     history = drift.get("cost_history") or []
     if history:
         from driftctl.render.summary import render_cost_history
@@ -83,6 +93,24 @@ def render_detail(console: Console, drift: dict[str, Any], *, tty: bool) -> None
             ],
             tty=tty,
         )
+
+
+def _line(console: Console, text: str, *, tty: bool) -> None:
+    # Values come from AWS: on a terminal they are Text, never markup.
+    console.file.write(f"{text}\n") if not tty else console.print(_text(text))
+
+
+def _state_lines(state: dict[str, Any]) -> list[str]:
+    """``key: value`` per top-level attribute, values as compact JSON (sorted keys)."""
+    import json
+
+    from driftctl.render.table import safe
+
+    return [
+        f"{key}: {safe(json.dumps(value, sort_keys=True, default=str))}"
+        for key, value in sorted(state.items())
+        if value not in (None, "", [], {})
+    ]
 
 
 def _change(row: dict[str, Any]) -> str:

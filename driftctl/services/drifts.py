@@ -175,6 +175,7 @@ def show_drift(ctx: Context, raw_id: str) -> dict[str, Any]:
         out["cost_history"] = [
             costs_repo.to_dict(c) for c in costs_repo.for_drift(session, drift_id)
         ]
+        out["severity_reasons"] = [r.to_dict() for r in _severity_reasons(ctx, drift)]
         out["audit_trail"] = [
             audit_to_dict(a)
             for a in audit_repo.list_page(
@@ -186,6 +187,27 @@ def show_drift(ctx: Context, raw_id: str) -> dict[str, Any]:
             )
         ]
     return out
+
+
+def _severity_reasons(ctx: Context, drift: Drift) -> list[Any]:
+    """Why the drift has its severity, judged again by today's rules (the defaults and the
+    config's ``[[severity.rules]]``)."""
+    from driftctl.diff.findings import Finding
+    from driftctl.diff.severity import explain, rules_from_config
+    from driftctl.domain import DriftType
+
+    finding = Finding(
+        resource_type=drift.resource_type,
+        resource_id=drift.resource_id,
+        region=drift.region,
+        account_id=drift.account_id,
+        drift_type=DriftType(drift.drift_type),
+        difference=dict(drift.difference or {}),
+        expected_state=drift.expected_state,
+        actual_state=drift.actual_state,
+    )
+    rules = rules_from_config((ctx.settings.severity or {}).get("rules", []))
+    return explain(finding, rules)
 
 
 def audit_to_dict(row: Any) -> dict[str, Any]:
