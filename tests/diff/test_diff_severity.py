@@ -436,7 +436,7 @@ def test_rules_from_config_normalises_types_and_values() -> None:
         ([{"severity": "fatal"}], "severity must be one of"),
         ([{"severity": "info", "change": "modified"}], "change must be"),
         ([{"severity": "info", "drift_type": "deleted"}], "drift_type must be"),
-        ([{"severity": "info", "resource_type": "aws_lambda_function"}], "unknown resource_type"),
+        ([{"severity": "info", "resource_type": "aws_placement_group"}], "unknown resource_type"),
         ([{"severity": "info", "paths": "tags.*"}], "unknown key 'paths'"),
         ([{"severity": "info", "path": 3}], "path must be a non-empty string"),
     ],
