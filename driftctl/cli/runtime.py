@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -99,6 +101,31 @@ def read_ids(ids: list[str]) -> list[str]:
     if not out:
         raise ValidationError("no drift ids given (pass ids, or - to read them from stdin)")
     return out
+
+
+@contextlib.contextmanager
+def scan_progress(label: str) -> Iterator[Callable[[int, int, int], None] | None]:
+    """A status line on stderr during a scan, only on a terminal (not with -q): reads done of
+    all (resource type x region), AWS calls made, time elapsed. Yields the callback to give the
+    scan (None when nothing is shown)."""
+    import time
+
+    from driftctl.cli.console import err_console, is_quiet, stderr_is_tty
+
+    if is_quiet() or not stderr_is_tty():
+        yield None
+        return
+    started = time.monotonic()
+    with err_console().status(label) as status:
+
+        def tell(done: int, total: int, calls: int) -> None:
+            elapsed = int(time.monotonic() - started)
+            status.update(
+                f"{label}: {done}/{total} reads (type x region), {calls} AWS calls, "
+                f"{elapsed // 60}:{elapsed % 60:02d}"
+            )
+
+        yield tell
 
 
 def progress(label: str) -> Any:

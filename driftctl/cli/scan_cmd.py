@@ -246,7 +246,8 @@ def scan(
         if no_store
         else runtime.service_context(ctx, command="driftctl scan")
     )
-    with runtime.progress("Scanning AWS"):
+    with runtime.scan_progress("Scanning AWS") as tell:
+        options.progress = tell
         outcome = run_scan(context, options, settings=runtime.settings(ctx))
     from driftctl.cli.scan_output import (
         emit_result,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -51,6 +52,8 @@ class ScanPlan:
     read_timeout: float = 30.0
     # resource_type -> ids the IaC declares (types read details of these only, see ScanContext).
     expected_ids: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Told after each (type, region) read ends: (reads done, reads in all, AWS calls so far).
+    progress: Callable[[int, int, int], None] | None = None
 
 
 @dataclass
@@ -130,7 +133,11 @@ def scan_actual(plan: ScanPlan) -> ActualScan:
         with ThreadPoolExecutor(
             max_workers=min(plan.max_workers, len(units)), thread_name_prefix="driftctl-scan"
         ) as pool:
-            results = list(pool.map(lambda unit: _run_unit(ctx, unit), units))
+            futures = [pool.submit(_run_unit, ctx, unit) for unit in units]
+            if plan.progress is not None:
+                for done, _ in enumerate(as_completed(futures), start=1):
+                    plan.progress(done, len(units), sum(aws.api_calls.values()))
+            results = [f.result() for f in futures]
         for unit, collected in zip(units, results, strict=True):
             resources.extend(collected.resources)
             errors.extend(collected.failures)

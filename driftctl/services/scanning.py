@@ -78,6 +78,8 @@ class ScanOptions:
     max_attempts: int = 5
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    # Told after each (type, region) read: (reads done, reads in all, AWS calls so far).
+    progress: Callable[[int, int, int], None] | None = None
 
 
 @dataclass
@@ -269,6 +271,7 @@ def scan_aws(options: ScanOptions, expected: ExpectedState) -> ActualScan:
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
         expected_ids={t: frozenset(ids) for t, ids in expected_ids.items()},
+        progress=options.progress,
     )
     return scan_actual(plan)
 

@@ -381,3 +381,21 @@ def test_endpoint_url_from_the_environment_is_honoured(
     assert ids.items() <= {(r.resource_type, r.resource_id) for r in scan.resources}
     bucket = next(r for r in scan.resources if r.resource_id == "estate-bucket")
     assert bucket.attributes["versioning"] == "Disabled"
+
+
+@pytest.mark.usefixtures("aws")
+def test_progress_is_told_after_every_read() -> None:
+    _small_estate()
+    told: list[tuple[int, int, int]] = []
+
+    scan = scan_actual(
+        make_plan(ALL_TYPES, regions=["us-east-1", "eu-west-1"], progress=lambda *a: told.append(a))
+    )
+
+    # One report per (type, region) read, counting up to all of them; calls only grow.
+    regional = [t for t in ALL_TYPES if t != "IAM_ROLE" and t != "S3"]
+    total = 2 * len(regional) + 2
+    assert [done for done, _, _ in told] == list(range(1, total + 1))
+    assert {all_reads for _, all_reads, _ in told} == {total}
+    calls = [c for _, _, c in told]
+    assert calls == sorted(calls) and 0 < calls[-1] <= sum(scan.api_calls.values())
