@@ -8,6 +8,7 @@ The source forms follow the Go tool of the same name: a path (file, directory, g
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import urllib.error
@@ -40,7 +41,12 @@ HTTP_TIMEOUT_SECONDS = 30.0
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", re.DOTALL)
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-_SUPPORTED = "a path, tfstate://PATH, tfstate+s3://BUCKET/KEY, tfstate+https://URL, baseline://NAME"
+_SUPPORTED = (
+    "a path, tfstate://PATH, tfstate+s3://BUCKET/KEY, tfstate+https://URL, "
+    "tfstate+tfcloud://WORKSPACE_ID, baseline://NAME"
+)
+TFC_ENDPOINT = "https://app.terraform.io/api/v2"
+_WORKSPACE_ID = re.compile(r"^ws-[A-Za-z0-9]{1,64}$")
 # Below a directory, these hold Terraform's working files (``.terraform/terraform.tfstate`` is
 # backend configuration, not state) or unrelated data.
 _SKIPPED_DIRS = frozenset({".terraform", ".terragrunt-cache", ".git"})
@@ -97,6 +103,8 @@ def load_expected(
     baseline_loader: Callable[[str], list[ExpectedResource]] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     timeout: float = HTTP_TIMEOUT_SECONDS,
+    tfc_token: str | None = None,
+    tfc_endpoint: str = TFC_ENDPOINT,
 ) -> ExpectedState:
     """Read every source and merge them into one expected state.
 
@@ -106,6 +114,7 @@ def load_expected(
     if not sources:
         raise ValidationError(f"no IaC source given; use {_SUPPORTED}")
     reader = _Reader(headers or {}, boto_session, baseline_loader, max_bytes, timeout)
+    reader.tfc = (tfc_token, tfc_endpoint.rstrip("/"))
     for source in sources:
         reader.read(source)
     resources = assemble(reader.fragments, copy_values=False)
@@ -143,6 +152,8 @@ class _Reader:
         self.source_ids: list[str] = []
         self._seen: set[str] = set()
         self._s3: S3Client | None = None
+        # Terraform Cloud / Enterprise: (API token, API base URL).
+        self.tfc: tuple[str | None, str] = (None, TFC_ENDPOINT)
 
     def read(self, source: str) -> None:
         source = source.strip()
@@ -159,6 +170,8 @@ class _Reader:
             self._read_s3(rest, source)
         elif scheme in ("tfstate+https", "tfstate+http"):
             self._read_http(scheme.removeprefix("tfstate+"), rest)
+        elif scheme == "tfstate+tfcloud":
+            self._read_tfcloud(rest)
         elif scheme == "baseline":
             self._read_baseline(rest)
         else:
@@ -264,6 +277,40 @@ class _Reader:
             return
         raw = _http_get(url, origin, self.headers, self.timeout, self.max_bytes)
         self._add(parse_state(raw, origin), url)
+
+    # -- Terraform Cloud / Enterprise --------------------------------------------------------
+
+    def _read_tfcloud(self, workspace: str) -> None:
+        """The workspace's current state version, through the API v2: its metadata names the
+        download URL of the state itself."""
+        origin = f"tfstate+tfcloud://{workspace}"
+        if not _WORKSPACE_ID.match(workspace):
+            raise ValidationError(
+                f"{origin}: not a workspace id (ws-…; the workspace's settings page shows it)"
+            )
+        token, endpoint = self.tfc
+        if not token:
+            raise ValidationError(f"{origin}: needs an API token: --tfc-token or TFE_TOKEN")
+        if origin in self._seen:
+            return
+        api = {"Authorization": f"Bearer {token}", "Accept": "application/vnd.api+json"}
+        meta_url = f"{endpoint}/workspaces/{workspace}/current-state-version"
+        raw = _http_get(meta_url, origin, api, self.timeout, 1_000_000, what="workspace")
+        try:
+            attributes = json.loads(raw)["data"]["attributes"]
+            download = attributes.get("hosted-state-download-url") or ""
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ExternalServiceError(
+                f"{origin}: the API answered something that is not a state version"
+            ) from None
+        if not isinstance(download, str) or not download.startswith(("https://", "http://")):
+            raise ValidationError(f"{origin}: the workspace has no state yet")
+        # The token goes only where the API lives: the download URL is pre-signed elsewhere.
+        same = _origin_of(download) == _origin_of(endpoint)
+        raw = _http_get(
+            download, origin, api if same else {}, self.timeout, self.max_bytes, what="state"
+        )
+        self._add(parse_state(raw, origin), origin)
 
     # -- baselines ---------------------------------------------------------------------------
 
@@ -418,10 +465,17 @@ def _origin_of(url: str) -> tuple[str, str, int | None]:
 
 
 def _http_get(
-    url: str, origin: str, headers: dict[str, str], timeout: float, max_bytes: int
+    url: str,
+    origin: str,
+    headers: dict[str, str],
+    timeout: float,
+    max_bytes: int,
+    *,
+    what: str = "",
 ) -> bytes:
     request = urllib.request.Request(url, method="GET")
-    request.add_unredirected_header("Accept", "application/json")
+    if "Accept" not in headers:
+        request.add_unredirected_header("Accept", "application/json")
     for name, value in headers.items():
         # Unredirected: urllib would otherwise forward them to whatever host a redirect names.
         request.add_unredirected_header(name, value)
@@ -435,10 +489,16 @@ def _http_get(
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code in (404, 410):
+            if what == "workspace":
+                raise ValidationError(
+                    f"{origin}: workspace not found, or the token cannot read it (HTTP "
+                    f"{exc.code})"
+                ) from None
             raise ValidationError(f"{origin}: not found (HTTP {exc.code})") from None
         if exc.code in (401, 403):
+            hint = "check --tfc-token / TFE_TOKEN" if what else "check the headers given"
             raise ExternalServiceError(
-                f"{origin}: access denied (HTTP {exc.code}); check the headers given"
+                f"{origin}: access denied (HTTP {exc.code}); {hint}"
             ) from None
         raise ExternalServiceError(f"{origin}: the server answered HTTP {exc.code}") from None
     except urllib.error.URLError as exc:

@@ -175,6 +175,8 @@ def run_scan(
         headers=options.headers,
         boto_session=options.session_factory() if options.session_factory else None,
         baseline_loader=(lambda name: load_baseline(ctx, name)) if ctx else None,
+        tfc_token=options.tfc_token,
+        tfc_endpoint=options.tfc_endpoint,
     )
     if options.fail_on_unsupported and expected.skipped_types:
         raise ValidationError(
