@@ -82,8 +82,8 @@ def scan(
         "-f",
         metavar="SOURCE",
         help="IaC source (repeatable): a .tfstate path, a directory, a glob, tfstate://PATH, "
-        "tfstate+s3://BUCKET/KEY, tfstate+https://URL, baseline://NAME. Default: "
-        "./terraform.tfstate.",
+        "tfstate+s3://BUCKET/KEY, tfstate+https://URL, tfstate+tfcloud://WORKSPACE_ID, "
+        "baseline://NAME. Default: the s3 or local backend of ./*.tf, else ./terraform.tfstate.",
     ),
     headers: list[str] | None = typer.Option(
         None, "--headers", metavar="NAME=VALUE", help="HTTP header for tfstate+https (repeatable)."

@@ -14,6 +14,8 @@ def report_warnings(result: dict[str, Any]) -> None:
     from driftctl.cli.console import write_err
     from driftctl.render.table import safe
 
+    for note in result["scan"].get("notes") or []:
+        write_err(f"note: {safe(note)}")
     for warning in result["scan"].get("warnings") or []:
         write_err(f"warning: {safe(warning)}")
 

@@ -491,8 +491,7 @@ def _http_get(
         if exc.code in (404, 410):
             if what == "workspace":
                 raise ValidationError(
-                    f"{origin}: workspace not found, or the token cannot read it (HTTP "
-                    f"{exc.code})"
+                    f"{origin}: workspace not found, or the token cannot read it (HTTP {exc.code})"
                 ) from None
             raise ValidationError(f"{origin}: not found (HTTP {exc.code})") from None
         if exc.code in (401, 403):

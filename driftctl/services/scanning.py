@@ -141,7 +141,7 @@ def run_scan(
     from driftctl.diff.compare import compare
     from driftctl.diff.driftignore import DriftIgnore
     from driftctl.diff.severity import rules_from_config
-    from driftctl.iac.sources import default_sources, load_expected
+    from driftctl.iac.sources import load_expected
     from driftctl.services import recording
     from driftctl.services.baselines import load_baseline
 
@@ -167,7 +167,14 @@ def run_scan(
     wanted = [t for t in options.resource_types if not ignore.ignores_type(t)]
     if wanted:
         options.resource_types = wanted
-    sources = options.sources or default_sources(options.cwd)
+    notes: list[str] = []
+    sources = options.sources
+    if not sources:
+        from driftctl.iac.backend import find_state
+
+        found = find_state(options.cwd)
+        sources = found.sources
+        notes.append(found.note)
 
     # A bad or unreachable state file is refused before anything is written.
     expected = load_expected(
@@ -236,6 +243,7 @@ def run_scan(
             "api_calls": dict(sorted(actual.api_calls.items())),
             "skipped_types": expected.skipped_types,
             "warnings": warnings,
+            "notes": notes,
         },
         "summary": {
             **comparison.counts.to_dict(),

@@ -285,8 +285,10 @@ def test_access_denied_on_one_type_is_partial_and_keeps_its_drift_open(
     result = run.json()
     assert result["exit_code"] == 6
     assert result["scan"]["status"] == "partial"
+    # Both types read through the RDS API: DB subnet groups too.
     assert [(e["resource_type"], e["region"], e["code"]) for e in result["scan"]["errors"]] == [
-        ("RDS", "us-east-1", "AccessDenied")
+        ("DB_SUBNET_GROUP", "us-east-1", "AccessDenied"),
+        ("RDS", "us-east-1", "AccessDenied"),
     ]
     assert drift_keys(result["drifts"]) == expected_drift_keys(estate)
     with sqlite_db.ctx.read() as session:
