@@ -23,6 +23,7 @@ from driftctl.types import (
     ecs_service,
     ecs_task_definition,
     eip,
+    iam_access_key,
     iam_group,
     iam_instance_profile,
     iam_policy,
@@ -99,6 +100,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     eip.SPEC,
     network_acl.SPEC,
     vpc_endpoint.SPEC,
+    iam_access_key.SPEC,
 )
 
 
