@@ -18,6 +18,7 @@ from driftctl.types import (
     db_subnet_group,
     dynamodb_table,
     ec2,
+    ec2_tag,
     ecr_repository,
     ecs_cluster,
     ecs_service,
@@ -101,6 +102,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     network_acl.SPEC,
     vpc_endpoint.SPEC,
     iam_access_key.SPEC,
+    ec2_tag.SPEC,
 )
 
 
