@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
+from unittest import mock
 
 from driftctl.resources import SENSITIVE
 from driftctl.types import ec2_tag
 from tests.types.entries import ENTRIES
 from tests.types.entries.ec2_tag import estate
 from tests.types.harness import emulated_account, scan
+
+RESOURCE_TYPE = "EC2_TAG"
+COUNT = 7
 
 
 def test_a_key_with_commas_keeps_them() -> None:
@@ -48,3 +54,19 @@ def test_every_estate_copy_tags_its_own_resources() -> None:
         for i in r["instances"]
     ]
     assert len(ids) == len(set(ids)) == 3 * 7
+
+
+def test_an_estate_of_copies_builds_and_scans_clean(tmp_path: Path) -> None:
+    entry = ENTRIES[RESOURCE_TYPE]
+    assert entry.estate is not None
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "estate.tfstate").write_text(json.dumps(entry.estate(3)))
+    copied = dataclasses.replace(entry, fixture="estate.tfstate")
+    with (
+        mock.patch("tests.types.harness.FIXTURES", tmp_path / "fixtures"),
+        emulated_account(copied, tmp_path) as account,
+    ):
+        result = scan(account, RESOURCE_TYPE)
+        declared = [r for r in result.expected.resources if r.resource_type == RESOURCE_TYPE]
+        assert len(declared) == 3 * COUNT
+        assert result.findings(RESOURCE_TYPE) == []
