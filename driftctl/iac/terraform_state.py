@@ -305,7 +305,8 @@ def _merge(key: ResourceKey, frags: list[Fragment], copy_values: bool = True) ->
                 attributes[name] = SENSITIVE
             elif name in schema and schema[name].kind is Kind.SET:
                 attributes[name] = sorted({*attributes[name], *value})
-            elif name in schema and schema[name].kind is Kind.POLICY_MAP:
+            elif name in schema and schema[name].kind in (Kind.POLICY_MAP, Kind.MAP):
+                # One split resource per entry (an S3 bucket's inventories): all of them count.
                 attributes[name] = {**attributes[name], **value}
             elif frag.overrides:
                 attributes[name] = value

@@ -18,11 +18,13 @@ from driftctl.types import (
     db_subnet_group,
     dynamodb_table,
     ec2,
+    ec2_tag,
     ecr_repository,
     ecs_cluster,
     ecs_service,
     ecs_task_definition,
     eip,
+    iam_access_key,
     iam_group,
     iam_instance_profile,
     iam_policy,
@@ -99,6 +101,8 @@ SPECS: tuple[ResourceSpec, ...] = (
     eip.SPEC,
     network_acl.SPEC,
     vpc_endpoint.SPEC,
+    iam_access_key.SPEC,
+    ec2_tag.SPEC,
 )
 
 

@@ -18,10 +18,22 @@ are read for the buckets the IaC declares (three more calls each). Lifecycle rul
 rule id as canonical text (a filter prefix or the legacy top-level one, 0 days meaning unset,
 dates by day). A bucket without ownership controls has BucketOwnerEnforced, AWS's setting for
 every new bucket since April 2023 (moto answers OwnershipControlsNotFoundError).
+
+Analytics, inventory and metrics configurations (one split resource each) and event
+notifications (one ``aws_s3_bucket_notification`` per bucket) are read for the declared buckets
+too (four more calls each, the three listings paginated by continuation token). Each compares
+per configuration id as canonical text: filters, destinations and optional fields whatever their
+order, AWS's ``Prefix``/``prefix`` filter rule names alike, the defaults Terraform fills in
+(``V_1``, ``CSV``) as unset. A configuration only AWS has is drift where the IaC declares any of
+that kind for the bucket. moto answers analytics and metrics listings with nothing (it drops
+what is put), drops an inventory's encryption, reports its optional fields as ``["Field"]`` and
+its included versions as ``All`` whatever was put, and never returns EventBridgeConfiguration:
+AWS's answers are what is read (see test_s3_split.py).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -189,7 +201,24 @@ def read_managed_settings(client: S3Client, name: str) -> dict[str, Any]:
     logging = _call(lambda: client.get_bucket_logging(Bucket=name)).get("LoggingEnabled") or {}
     controls = ownership.get("OwnershipControls") if ownership else None
     owner_rules = controls.get("Rules", []) if controls else []
+    analytics = _all_pages(
+        lambda **more: client.list_bucket_analytics_configurations(Bucket=name, **more),
+        "AnalyticsConfigurationList",
+    )
+    inventories = _all_pages(
+        lambda **more: client.list_bucket_inventory_configurations(Bucket=name, **more),
+        "InventoryConfigurationList",
+    )
+    metrics = _all_pages(
+        lambda **more: client.list_bucket_metrics_configurations(Bucket=name, **more),
+        "MetricsConfigurationList",
+    )
+    notification = _call(lambda: client.get_bucket_notification_configuration(Bucket=name))
     return {
+        "analytics_configurations": _by_id(analytics, _aws_analytics),
+        "inventory_configurations": _by_id(inventories, _aws_inventory),
+        "metric_configurations": _by_id(metrics, _aws_metric),
+        "notifications": _aws_notifications(notification),
         "lifecycle_rules": {
             str(rule.get("ID") or ""): _rule_text(_aws_rule(rule))
             for rule in (lifecycle.get("Rules", []) if lifecycle else [])
@@ -225,6 +254,19 @@ def _optional(fn: Callable[[], T], *, missing: str) -> T | None:
         if exc.response.get("Error", {}).get("Code") == missing:
             return None
         raise
+
+
+def _all_pages(list_page: Callable[..., Any], key: str) -> list[Mapping[str, Any]]:
+    """Every item of an S3 listing paginated by continuation token (no boto3 paginator)."""
+    items: list[Mapping[str, Any]] = []
+    more: dict[str, str] = {}
+    while True:
+        page = _call(functools.partial(list_page, **more))
+        items.extend(i for i in page.get(key) or [] if isinstance(i, Mapping))
+        token = page.get("NextContinuationToken")
+        if not page.get("IsTruncated") or not token:
+            return items
+        more = {"ContinuationToken": str(token)}
 
 
 def _versioning_off(expected: Any, actual: Any) -> bool:
@@ -447,6 +489,251 @@ def _logging(inst: StateInstance) -> dict[str, Any]:
     return {"logging": {k: v for k, v in target.items() if v is not None}}
 
 
+# -- analytics, inventory, metrics and notifications: canonical text per configuration id ----
+
+
+def _m(value: Any) -> Mapping[str, Any]:
+    # AWS's answers are untrusted: a nested value that is not an object counts as absent.
+    return value if isinstance(value, Mapping) else {}
+
+
+def _by_id(
+    items: list[Mapping[str, Any]], canonical: Callable[[Mapping[str, Any]], dict[str, Any]]
+) -> dict[str, str]:
+    return {str(i.get("Id") or ""): _rule_text(canonical(i)) for i in items}
+
+
+def _aws_filter(filt: Mapping[str, Any]) -> dict[str, Any]:
+    both = _m(filt.get("And"))
+    tags = normalize.tags(both.get("Tags"))
+    if _m(filt.get("Tag")):
+        tags.update(normalize.tags([filt["Tag"]]))
+    return {
+        "prefix": both.get("Prefix") or filt.get("Prefix"),
+        "tags": tags,
+        "access_point": both.get("AccessPointArn") or filt.get("AccessPointArn"),
+    }
+
+
+def _state_filter(filt: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "prefix": filt.get("prefix"),
+        "tags": normalize.tags(filt.get("tags") or {}),
+        "access_point": filt.get("access_point"),
+    }
+
+
+def _aws_analytics(conf: Mapping[str, Any]) -> dict[str, Any]:
+    export = _m(_m(conf.get("StorageClassAnalysis")).get("DataExport"))
+    dest = _m(_m(export.get("Destination")).get("S3BucketDestination"))
+    return {
+        **_aws_filter(_m(conf.get("Filter"))),
+        **_export(
+            bool(export),
+            export.get("OutputSchemaVersion"),
+            dest.get("Bucket"),
+            dest.get("BucketAccountId"),
+            dest.get("Format"),
+            dest.get("Prefix"),
+        ),
+    }
+
+
+def _export(present: bool, schema: Any, bucket: Any, account: Any, fmt: Any, prefix: Any) -> Any:
+    # Terraform fills in V_1 and CSV, AWS's only values, where the configuration says nothing.
+    if not present:
+        return {}
+    return {
+        "export_schema": None if schema in (None, "", "V_1") else schema,
+        "export_bucket": bucket,
+        "export_account": account,
+        "export_format": None if fmt in (None, "", "CSV") else fmt,
+        "export_prefix": prefix,
+    }
+
+
+def _state_analytics(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    export = _first_block(_first_block(attrs.get("storage_class_analysis")).get("data_export"))
+    dest = _first_block(_first_block(export.get("destination")).get("s3_bucket_destination"))
+    return {
+        **_state_filter(_first_block(attrs.get("filter"))),
+        **_export(
+            bool(export),
+            export.get("output_schema_version"),
+            dest.get("bucket_arn"),
+            dest.get("bucket_account_id"),
+            dest.get("format"),
+            dest.get("prefix"),
+        ),
+    }
+
+
+def _inventory(
+    enabled: Any, versions: Any, fields: Any, frequency: Any, prefix: Any, dest: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "enabled": bool(enabled),
+        "versions": versions,
+        "optional_fields": sorted({str(f) for f in fields or [] if f}),
+        "frequency": frequency,
+        "prefix": prefix,
+        **dest,
+    }
+
+
+def _aws_inventory(conf: Mapping[str, Any]) -> dict[str, Any]:
+    dest = _m(_m(conf.get("Destination")).get("S3BucketDestination"))
+    encryption = _m(dest.get("Encryption"))
+    kms = _m(encryption.get("SSEKMS"))
+    return _inventory(
+        conf.get("IsEnabled"),
+        conf.get("IncludedObjectVersions"),
+        conf.get("OptionalFields"),
+        _m(conf.get("Schedule")).get("Frequency"),
+        _m(conf.get("Filter")).get("Prefix"),
+        {
+            "bucket": dest.get("Bucket"),
+            "account": dest.get("AccountId"),
+            "format": dest.get("Format"),
+            "dest_prefix": dest.get("Prefix"),
+            "encryption": f"kms:{kms.get('KeyId')}"
+            if kms
+            else ("SSE-S3" if "SSES3" in encryption else None),
+        },
+    )
+
+
+def _state_inventory(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    dest = _first_block(_first_block(attrs.get("destination")).get("bucket"))
+    encryption = _first_block(dest.get("encryption"))
+    kms = _first_block(encryption.get("sse_kms"))
+    sse_s3 = encryption.get("sse_s3")
+    enabled = attrs.get("enabled")
+    return _inventory(
+        True if enabled is None else boolean(enabled),
+        attrs.get("included_object_versions"),
+        attrs.get("optional_fields"),
+        _first_block(attrs.get("schedule")).get("frequency"),
+        _first_block(attrs.get("filter")).get("prefix"),
+        {
+            "bucket": dest.get("bucket_arn"),
+            "account": dest.get("account_id"),
+            "format": dest.get("format"),
+            "dest_prefix": dest.get("prefix"),
+            "encryption": f"kms:{kms.get('key_id')}" if kms else ("SSE-S3" if sse_s3 else None),
+        },
+    )
+
+
+def _aws_metric(conf: Mapping[str, Any]) -> dict[str, Any]:
+    return _aws_filter(_m(conf.get("Filter")))
+
+
+def _state_metric(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    return _state_filter(_first_block(attrs.get("filter")))
+
+
+# Terraform's notification blocks, AWS's configuration lists and the ARN key of each.
+_NOTIFICATION_KINDS = (
+    ("topic", "topic_arn", "TopicConfigurations", "TopicArn"),
+    ("queue", "queue_arn", "QueueConfigurations", "QueueArn"),
+    ("lambda_function", "lambda_function_arn", "LambdaFunctionConfigurations", "LambdaFunctionArn"),
+)
+# The one key the EventBridge switch gets in the notifications map.
+EVENTBRIDGE = "eventbridge"
+
+
+def _notification(kind: str, arn: Any, events: Any, prefix: Any, suffix: Any) -> str:
+    return _rule_text(
+        {
+            "kind": kind,
+            "arn": arn,
+            "events": sorted({str(e) for e in events or [] if e}),
+            "prefix": prefix,
+            "suffix": suffix,
+        }
+    )
+
+
+def _aws_notifications(answer: Mapping[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for kind, _, aws_list, aws_arn in _NOTIFICATION_KINDS:
+        for conf in answer.get(aws_list) or []:
+            if not isinstance(conf, Mapping):
+                continue
+            rules = _m(_m(conf.get("Filter")).get("Key")).get("FilterRules") or []
+            named = {
+                str(r.get("Name") or "").lower(): r.get("Value")
+                for r in rules
+                if isinstance(r, Mapping)
+            }
+            arn, events = conf.get(aws_arn), conf.get("Events")
+            out[str(conf.get("Id") or "")] = _notification(
+                kind, arn, events, named.get("prefix"), named.get("suffix")
+            )
+    if isinstance(answer.get("EventBridgeConfiguration"), Mapping):
+        out[EVENTBRIDGE] = "enabled"
+    return out
+
+
+def _analytics(inst: StateInstance) -> dict[str, Any] | None:
+    return _one_configuration(inst, "analytics_configurations", _state_analytics)
+
+
+def _inventory_configuration(inst: StateInstance) -> dict[str, Any] | None:
+    return _one_configuration(inst, "inventory_configurations", _state_inventory)
+
+
+def _metric(inst: StateInstance) -> dict[str, Any] | None:
+    return _one_configuration(inst, "metric_configurations", _state_metric)
+
+
+def _one_configuration(
+    inst: StateInstance, attribute: str, canonical: Callable[[Mapping[str, Any]], dict[str, Any]]
+) -> dict[str, Any] | None:
+    name = inst.get("name")
+    if name == SENSITIVE:
+        return {attribute: SENSITIVE}
+    if not isinstance(name, str) or not name:
+        return None
+    attrs = {k: inst.get(k) for k in _CONFIGURATION_ARGUMENTS}
+    if SENSITIVE in attrs.values():
+        return {attribute: {name: SENSITIVE}}
+    return {attribute: {name: _rule_text(canonical(attrs))}}
+
+
+_CONFIGURATION_ARGUMENTS = (
+    "filter",
+    "storage_class_analysis",
+    "enabled",
+    "included_object_versions",
+    "optional_fields",
+    "schedule",
+    "destination",
+)
+
+
+def _notifications(inst: StateInstance) -> dict[str, Any]:
+    out: dict[str, str] = {}
+    for kind, arn_key, _, _ in _NOTIFICATION_KINDS:
+        blocks = inst.get(kind)
+        if blocks == SENSITIVE:
+            return {"notifications": SENSITIVE}
+        for block in blocks or []:
+            if not isinstance(block, Mapping):
+                continue
+            out[str(block.get("id") or "")] = _notification(
+                kind,
+                block.get(arn_key),
+                block.get("events"),
+                text(block.get("filter_prefix"), empty_is_unset=True),
+                text(block.get("filter_suffix"), empty_is_unset=True),
+            )
+    if boolean(inst.get("eventbridge")):
+        out[EVENTBRIDGE] = "enabled"
+    return {"notifications": out}
+
+
 SCHEMA: dict[str, Attr] = {
     "versioning": Attr(
         read=_inline_versioning, same=_versioning_off, doc="Enabled, Suspended or Disabled"
@@ -474,6 +761,18 @@ SCHEMA: dict[str, Attr] = {
         read=lambda _inst: None,
         fields={"target_bucket": Attr(), "target_prefix": Attr()},
         doc="split resource",
+    ),
+    "analytics_configurations": Attr(
+        Kind.MAP, read=lambda _inst: None, doc="id -> canonical configuration (split resource)"
+    ),
+    "inventory_configurations": Attr(
+        Kind.MAP, read=lambda _inst: None, doc="id -> canonical configuration (split resource)"
+    ),
+    "metric_configurations": Attr(
+        Kind.MAP, read=lambda _inst: None, doc="id -> canonical filter (split resource)"
+    ),
+    "notifications": Attr(
+        Kind.MAP, read=lambda _inst: None, doc="id -> canonical notification (split resource)"
     ),
 }
 
@@ -606,7 +905,55 @@ def _build_logging(ctx: BuildContext, attrs: dict[str, Any]) -> None:
     )
 
 
-def _split(name: str, read: Callable[[StateInstance], dict[str, Any]]) -> TerraformType:
+def _build_inventory(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    dest = _first_block(_first_block(attrs.get("destination")).get("bucket"))
+    s3_dest: dict[str, Any] = {"Bucket": dest["bucket_arn"], "Format": dest["format"]}
+    if dest.get("account_id"):
+        s3_dest["AccountId"] = dest["account_id"]
+    if dest.get("prefix"):
+        s3_dest["Prefix"] = dest["prefix"]
+    conf: dict[str, Any] = {
+        "Id": attrs["name"],
+        "IsEnabled": bool(attrs.get("enabled", True)),
+        "IncludedObjectVersions": attrs["included_object_versions"],
+        "Schedule": {"Frequency": _first_block(attrs.get("schedule"))["frequency"]},
+        "Destination": {"S3BucketDestination": s3_dest},
+    }
+    prefix = _first_block(attrs.get("filter")).get("prefix")
+    if prefix:
+        conf["Filter"] = {"Prefix": prefix}
+    if attrs.get("optional_fields"):
+        conf["OptionalFields"] = list(attrs["optional_fields"])
+    ctx.client("s3").put_bucket_inventory_configuration(
+        Bucket=attrs["bucket"], Id=attrs["name"], InventoryConfiguration=conf
+    )
+
+
+def _build_notification(ctx: BuildContext, attrs: dict[str, Any]) -> None:
+    conf: dict[str, Any] = {}
+    for kind, arn_key, aws_list, aws_arn in _NOTIFICATION_KINDS:
+        for block in attrs.get(kind) or []:
+            one: dict[str, Any] = {
+                "Id": block["id"],
+                aws_arn: block[arn_key],
+                "Events": list(block["events"]),
+            }
+            rules = [
+                {"Name": name, "Value": block[f"filter_{name}"]}
+                for name in ("prefix", "suffix")
+                if block.get(f"filter_{name}")
+            ]
+            if rules:
+                one["Filter"] = {"Key": {"FilterRules": rules}}
+            conf.setdefault(aws_list, []).append(one)
+    if attrs.get("eventbridge"):
+        conf["EventBridgeConfiguration"] = {}
+    ctx.client("s3").put_bucket_notification_configuration(
+        Bucket=attrs["bucket"], NotificationConfiguration=conf
+    )
+
+
+def _split(name: str, read: Callable[[StateInstance], dict[str, Any] | None]) -> TerraformType:
     return TerraformType(name, id=("bucket",), read=read, parent=True, overrides=True)
 
 
@@ -637,6 +984,10 @@ SPEC = ResourceSpec(
         _split("aws_s3_bucket_lifecycle_configuration", _lifecycle),
         _split("aws_s3_bucket_ownership_controls", _ownership),
         _split("aws_s3_bucket_logging", _logging),
+        _split("aws_s3_bucket_analytics_configuration", _analytics),
+        _split("aws_s3_bucket_inventory", _inventory_configuration),
+        _split("aws_s3_bucket_metric", _metric),
+        _split("aws_s3_bucket_notification", _notifications),
     ),
     scope=Scope.ACCOUNT_WIDE,
     service="s3",
@@ -656,6 +1007,10 @@ SPEC = ResourceSpec(
         ApiCall("s3:GetBucketLifecycleConfiguration", per="resource", managed_only=True),
         ApiCall("s3:GetBucketOwnershipControls", per="resource", managed_only=True),
         ApiCall("s3:GetBucketLogging", per="resource", managed_only=True),
+        ApiCall("s3:ListBucketAnalyticsConfigurations", per="resource", managed_only=True),
+        ApiCall("s3:ListBucketInventoryConfigurations", per="resource", managed_only=True),
+        ApiCall("s3:ListBucketMetricsConfigurations", per="resource", managed_only=True),
+        ApiCall("s3:GetBucketNotificationConfiguration", per="resource", managed_only=True),
     ),
     schema=SCHEMA,
     canonical_id=lambda value: value.removeprefix("arn:aws:s3:::"),
@@ -681,5 +1036,7 @@ SPEC = ResourceSpec(
         "aws_s3_bucket_logging": Builder(
             _build_logging, after=(*_AFTER_BUCKET, "aws_s3_bucket_policy")
         ),
+        "aws_s3_bucket_inventory": Builder(_build_inventory, after=_AFTER_BUCKET),
+        "aws_s3_bucket_notification": Builder(_build_notification, after=_AFTER_BUCKET),
     },
 )

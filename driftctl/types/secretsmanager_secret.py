@@ -15,6 +15,14 @@ are Terraform-only. Secrets that another service owns (``OwningService``: RDS ma
 passwords…) are AWS-created: never unmanaged. A secret scheduled for deletion is not listed
 (missing).
 
+A secret's versions (``aws_secretsmanager_secret_version``) compare by their stages only: the
+version the state names must still carry the stages the state records (``AWSCURRENT``), read
+from ListSecrets' ``SecretVersionsToStages`` at no extra cost. A value put behind Terraform's
+back moves AWSCURRENT to another version: drift of ``versions.<id>``. The value itself
+(``secret_string``, ``secret_binary``) is never compared, read or stored. Where the IaC declares
+several versions of one secret, the first one read is compared. A secret that rotates moves its
+stages too: ``.driftignore`` takes ``SECRETSMANAGER_SECRET.*.versions`` for those.
+
 moto refuses to rotate a secret without an existing rotation function and answers
 GetResourcePolicy without ``ResourcePolicy`` when there is none (as AWS does).
 """
@@ -49,6 +57,8 @@ RESOURCE_TYPE = "SECRETSMANAGER_SECRET"
 SERVICE = "secretsmanager"
 DEFAULT_KEYS = frozenset({"", "alias/aws/secretsmanager"})
 _NOT_FOUND = "ResourceNotFoundException"
+# The stage of the version a secret's readers get.
+CURRENT = "AWSCURRENT"
 # ListSecrets accepts 1..100 per page.
 _PAGE = (1, 100)
 
@@ -138,6 +148,23 @@ def _replicas(inst: StateInstance) -> Any:
     return sorted({str(b["region"]) for b in blocks if isinstance(b, Mapping) and b.get("region")})
 
 
+def _version(inst: StateInstance) -> dict[str, Any] | None:
+    version = inst.get("version_id")
+    if version == SENSITIVE:
+        return {"versions": SENSITIVE}
+    if not isinstance(version, str) or not version:
+        # Older states keep it only in the id, ``<secret arn>|<version id>``.
+        ident = inst.ident("id") or ""
+        version = ident.rsplit("|", 1)[1] if "|" in ident else None
+    if not version:
+        return None
+    stages = inst.get("version_stages")
+    if stages == SENSITIVE:
+        return {"versions": {version: SENSITIVE}}
+    wanted = sorted({str(s) for s in stages or [] if s}) or [CURRENT]
+    return {"versions": {version: wanted}}
+
+
 SCHEMA: dict[str, Attr] = {
     "description": Attr(),
     "kms_key_id": Attr(read=_state_key, same=_same_key, doc="empty: the default key"),
@@ -157,6 +184,11 @@ SCHEMA: dict[str, Attr] = {
     ),
     "replica": Attr(Kind.SET, read=_replicas, doc="replica regions"),
     "tags": Attr(Kind.TAGS),
+    "versions": Attr(
+        Kind.OBJECT,
+        read=lambda _inst: None,
+        doc="version id -> its stages, for the versions the IaC declares (child resource)",
+    ),
 }
 
 
@@ -223,6 +255,7 @@ def to_resource(
         else None,
         "tags": mask_secret_values(normalize.tags(entry.get("Tags"))),
         "owning_service": entry.get("OwningService"),
+        "versions": _stages(entry.get("SecretVersionsToStages")),
     }
     if replicas is not None:
         attributes["replica"] = sorted({str(r["Region"]) for r in replicas})
@@ -234,6 +267,17 @@ def to_resource(
         account_id=account_id,
         is_default=bool(entry.get("OwningService")),
     )
+
+
+def _stages(value: Any) -> dict[str, list[str]]:
+    # Untrusted: only string ids with lists of string stages are kept.
+    if not isinstance(value, Mapping):
+        return {}
+    return {
+        str(version): sorted({str(s) for s in stages if isinstance(s, str)})
+        for version, stages in value.items()
+        if isinstance(stages, list)
+    }
 
 
 def _became_open(entry: DiffEntry, _finding: Finding) -> bool:
@@ -291,8 +335,10 @@ def _build_version(ctx: BuildContext, attrs: dict[str, Any]) -> None:
     # Only the emulated account gets the state's value (a scan never reads it).
     value = attrs.get("secret_string")
     if value:
+        # The state's version id as the token: AWS makes it the new version's id.
+        token = {"ClientRequestToken": attrs["version_id"]} if attrs.get("version_id") else {}
         ctx.client(SERVICE).put_secret_value(
-            SecretId=ctx.id(attrs["secret_id"]), SecretString=value
+            SecretId=ctx.id(attrs["secret_id"]), SecretString=value, **token
         )
 
 
@@ -314,6 +360,7 @@ def _build_rotation(ctx: BuildContext, attrs: dict[str, Any]) -> None:
 
 
 _AFTER_SECRET = ("aws_secretsmanager_secret",)
+_VALUE = "the secret value: never read (GetSecretValue is never called) nor stored"
 
 SPEC = ResourceSpec(
     resource_type=RESOURCE_TYPE,
@@ -345,6 +392,19 @@ SPEC = ResourceSpec(
             parent=True,
             overrides=True,
             not_compared={"rotate_immediately": "Terraform-only"},
+        ),
+        TerraformType(
+            "aws_secretsmanager_secret_version",
+            id=("secret_id",),
+            read=_version,
+            parent=True,
+            not_compared={
+                "secret_string": _VALUE,
+                "secret_binary": _VALUE,
+                "secret_string_wo": _VALUE,
+                "secret_string_wo_version": "Terraform-only (write-only value's trigger)",
+                "has_secret_string_wo": "Terraform-only",
+            },
         ),
     ),
     scope=Scope.REGIONAL,

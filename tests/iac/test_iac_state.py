@@ -141,12 +141,12 @@ def test_s3_inline_buckets_with_policy_resources(data_dir: Path) -> None:
     }
     assert bucket.region == "eu-west-3"  # from the region attribute: S3 ARNs carry none
     assert bucket.sources == [f"{data_dir}/aws_s3_full.tfstate#aws_s3_bucket.bucket2"]
-    assert parsed.skipped_types == {
-        "aws_s3_bucket_analytics_configuration": 6,
-        "aws_s3_bucket_inventory": 6,
-        "aws_s3_bucket_metric": 6,
-        "aws_s3_bucket_notification": 2,
-    }
+    # Its analytics, inventory, metrics and notification resources merge into their buckets.
+    assert parsed.skipped_types == {}
+    assert sorted(buckets["bucket-martin-test-drift"].attributes["metric_configurations"]) == [
+        "Metrics2_Bucket1",
+        "Metrics_Bucket1",
+    ]
 
 
 def test_db_instance_never_copies_the_password(data_dir: Path) -> None:

@@ -97,6 +97,9 @@ class Entry:
     # A state with ``n`` copies of the fixture's resources of this type (names made unique),
     # for bench/types_bench.py: the estates it measures scans on.
     estate: Callable[[int], dict[str, Any]] | None = None
+    # False for a type whose objects are not resources (a tag): none is ever unmanaged, so it
+    # declares no unmanaged mutation and every scan is checked to report none.
+    unmanaged: bool = True
 
 
 @contextmanager

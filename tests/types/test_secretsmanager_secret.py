@@ -7,7 +7,9 @@ from driftctl.diff.findings import Finding
 from driftctl.diff.severity import assess
 from driftctl.domain import DriftType
 from driftctl.iac.instance import StateInstance
+from driftctl.iac.sources import load_expected
 from driftctl.types import secretsmanager_secret as sm
+from tests.types.harness import FIXTURES
 
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-Xy12Ab"
 KEY = "0d6c9f2e-4b1a-4c3d-9e8f-2a7b5c6d8e9f"
@@ -81,3 +83,22 @@ def test_a_public_policy_with_a_condition_is_not_critical() -> None:
         actual_state={},
     )
     assert assess(finding)[0].value == "warning"
+
+
+def test_a_version_compares_its_stages_never_its_value() -> None:
+    expected = load_expected([str(FIXTURES / "secretsmanager_secret.tfstate")])
+    assert "fixture-only-never-print" not in repr(expected.resources)
+    [db] = [r for r in expected.resources if r.resource_id.endswith("db-credentials-Xy12Ab")]
+    version = "terraform-20240312091428113600000007"
+    assert db.attributes["versions"] == {version: ["AWSCURRENT"]}
+    moved = {"versions": {version: ["AWSPREVIOUS"], "other": ["AWSCURRENT"]}}
+    declared = {"versions": db.attributes["versions"]}
+    assert sorted(diff_attributes("SECRETSMANAGER_SECRET", declared, moved)) == [
+        f"versions.{version}[AWSCURRENT]",
+        f"versions.{version}[AWSPREVIOUS]",
+    ]
+    kept = {"versions": {version: ["AWSCURRENT"], "older": ["AWSPREVIOUS"]}}
+    assert (
+        diff_attributes("SECRETSMANAGER_SECRET", {"versions": db.attributes["versions"]}, kept)
+        == {}
+    )

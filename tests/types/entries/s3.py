@@ -73,6 +73,27 @@ def _logging_off(account: Account) -> None:
     account.client("s3").put_bucket_logging(Bucket=account.ids[ASSETS], BucketLoggingStatus={})
 
 
+def _daily_inventory(account: Account) -> None:
+    client = account.client("s3")
+    bucket = account.ids[ASSETS]
+    [conf] = client.list_bucket_inventory_configurations(Bucket=bucket)[
+        "InventoryConfigurationList"
+    ]
+    conf["Schedule"] = {"Frequency": "Daily"}
+    client.put_bucket_inventory_configuration(
+        Bucket=bucket, Id=conf["Id"], InventoryConfiguration=conf
+    )
+
+
+def _queue_notification_gone(account: Account) -> None:
+    client = account.client("s3")
+    bucket = account.ids[ASSETS]
+    answer = client.get_bucket_notification_configuration(Bucket=bucket)
+    answer.pop("ResponseMetadata", None)
+    answer.pop("QueueConfigurations", None)
+    client.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=answer)
+
+
 def _delete_logs(account: Account) -> None:
     client = account.client("s3")
     # The assets bucket delivered its access logs here: a bucket is emptied before deletion.
@@ -136,6 +157,20 @@ ENTRY = Entry(
         ),
         Mutation("ACLs enabled again", _acls_back, LOGS, "object_ownership", "warning"),
         Mutation("access logging off", _logging_off, ASSETS, "logging.target_bucket", "warning"),
+        Mutation(
+            "inventory made daily",
+            _daily_inventory,
+            ASSETS,
+            "inventory_configurations.assets-weekly",
+            "warning",
+        ),
+        Mutation(
+            "queue notification removed",
+            _queue_notification_gone,
+            ASSETS,
+            "notifications.tf-s3-queue-20240312091428113600000003",
+            "warning",
+        ),
         Mutation("deleted", _delete_logs, LOGS, "", "warning", "missing"),
         # Not exposed on its own, but nothing guards it: a warning.
         Mutation("unblocked bucket", _shadow_bucket, None, "", "warning", "unmanaged"),

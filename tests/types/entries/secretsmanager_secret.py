@@ -20,6 +20,7 @@ FIXTURE = "secretsmanager_secret.tfstate"
 DB = "aws_secretsmanager_secret.db"
 API = "aws_secretsmanager_secret.api"
 WEBHOOK = "aws_secretsmanager_secret.webhook"
+DB_VERSION = "terraform-20240312091428113600000007"
 ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
 
 
@@ -52,6 +53,13 @@ def _default_key(account: Account) -> None:
 def _described(account: Account) -> None:
     account.client("secretsmanager").update_secret(
         SecretId=account.ids[WEBHOOK], Description="edited in the console"
+    )
+
+
+def _value_put_behind_terraforms_back(account: Account) -> None:
+    # Only the version's stages are compared: the new value moves AWSCURRENT away from it.
+    account.client("secretsmanager").put_secret_value(
+        SecretId=account.ids[DB], SecretString="rotated-by-hand"
     )
 
 
@@ -101,7 +109,11 @@ def estate(n: int) -> dict[str, Any]:
     arns = [f"{ARN_PREFIX}{name}-{suffix}" for name, suffix in zip(names, suffixes, strict=True)]
     return copies(
         FIXTURE,
-        ("aws_secretsmanager_secret", "aws_secretsmanager_secret_policy"),
+        (
+            "aws_secretsmanager_secret",
+            "aws_secretsmanager_secret_policy",
+            "aws_secretsmanager_secret_version",
+        ),
         (*names, *arns),
         n,
     )
@@ -119,6 +131,13 @@ ENTRY = Entry(
             "warning",
         ),
         Mutation("customer key removed", _default_key, DB, "kms_key_id", "critical"),
+        Mutation(
+            "value replaced outside Terraform",
+            _value_put_behind_terraforms_back,
+            DB,
+            f"versions.{DB_VERSION}[AWSCURRENT]",
+            "warning",
+        ),
         Mutation("description edited", _described, WEBHOOK, "description", "warning"),
         tag_mutation(_tag, DB),
         Mutation("deleted", _delete, WEBHOOK, "", "warning", "missing"),
