@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from driftctl.errors import ValidationError
 from driftctl.types import (
     acm_certificate,
+    api_gateway_rest_api,
     cloudwatch_event_rule,
     cloudwatch_event_target,
     cloudwatch_log_group,
@@ -99,6 +100,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     eip.SPEC,
     network_acl.SPEC,
     vpc_endpoint.SPEC,
+    api_gateway_rest_api.SPEC,
 )
 
 
