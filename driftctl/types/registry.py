@@ -12,6 +12,7 @@ from driftctl.errors import ValidationError
 from driftctl.types import (
     acm_certificate,
     api_gateway_rest_api,
+    api_gateway_stage,
     cloudwatch_event_rule,
     cloudwatch_event_target,
     cloudwatch_log_group,
@@ -101,6 +102,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     network_acl.SPEC,
     vpc_endpoint.SPEC,
     api_gateway_rest_api.SPEC,
+    api_gateway_stage.SPEC,
 )
 
 
