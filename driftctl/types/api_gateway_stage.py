@@ -1,7 +1,7 @@
 """API Gateway stages (``aws_api_gateway_stage`` + ``aws_api_gateway_method_settings``): the
 GetRestApis listing (shared with the other API Gateway types), then one GetStages for each
-listed REST API the IaC names (as a REST API, or as the parent of a stage or method settings
-it declares). Stages of other REST APIs are not read, so they are never unmanaged.
+listed REST API the IaC names (as a REST API, or as the parent of a stage or method it
+declares). Stages of other REST APIs are not read, so they are never unmanaged.
 
 resource_id is ``<rest api id>/<stage name>`` (the provider's own id, ``ags-<api>-<stage>``,
 and the stage ARN read as the same). Method settings merge into their stage as
@@ -26,16 +26,7 @@ from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import apigateway
-from driftctl.types.apigateway_build import (
-    AFTER_API,
-    AFTER_INTEGRATION,
-    AFTER_METHOD,
-    AFTER_RESOURCE,
-    build_deployment,
-    build_integration,
-    build_method,
-    build_resource,
-)
+from driftctl.types.apigateway_build import AFTER_INTEGRATION, build_deployment
 from driftctl.types.build import BuildContext, Builder, tags_of
 from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
 
@@ -174,8 +165,7 @@ SCHEMA: dict[str, Attr] = {
 def collect(ctx: ScanContext, region: str) -> Collected:
     """The stages of the REST APIs the IaC names in ``region``. Listing errors propagate; a
     failed GetStages spoils its region only."""
-    listed = {str(api["id"]) for api in apigateway.rest_apis(ctx, region)}
-    wanted = [a for a in apigateway.declared_apis(ctx, RESOURCE_TYPE) if a in listed]
+    wanted = apigateway.named_apis(ctx, region)
     client = ctx.aws.client(apigateway.SERVICE, region)
 
     def read(rest_api: str) -> list[ActualResource] | Detail:
@@ -346,10 +336,7 @@ SPEC = ResourceSpec(
     builders={
         "aws_api_gateway_stage": Builder(_build, after=("aws_api_gateway_deployment",)),
         METHOD_SETTINGS: Builder(_build_settings, after=("aws_api_gateway_stage",)),
-        # Built for the stages' sake; read by the resource and method types when registered.
-        "aws_api_gateway_resource": Builder(build_resource, after=AFTER_API),
-        "aws_api_gateway_method": Builder(build_method, after=AFTER_RESOURCE),
-        "aws_api_gateway_integration": Builder(build_integration, after=AFTER_METHOD),
+        # A stage needs one; not compared (a deployment is a snapshot of the API).
         "aws_api_gateway_deployment": Builder(build_deployment, after=AFTER_INTEGRATION),
     },
 )

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from driftctl import normalize
-from driftctl.scanner.base import ScanContext
+from driftctl.scanner.base import ScanContext, ScanError
 from driftctl.types.spec import ApiCall
 
 SERVICE = "apigateway"
@@ -59,15 +59,19 @@ def rest_apis(ctx: ScanContext, region: str) -> list[Any]:
     return found
 
 
-def declared_apis(ctx: ScanContext, *resource_types: str) -> list[str]:
-    """The REST API ids the IaC names: REST APIs it declares, and the parents (the part of a
-    child's id before its first ``/``) of the children of ``resource_types`` it declares."""
-    from driftctl.types.api_gateway_rest_api import RESOURCE_TYPE as REST_API
-
-    found = set(ctx.expected_ids.get(REST_API, frozenset()))
-    for rtype in resource_types:
-        found |= {i.split("/", 1)[0] for i in ctx.expected_ids.get(rtype, frozenset()) if i}
+def declared_apis(ctx: ScanContext) -> list[str]:
+    """The REST API ids the IaC names: the REST APIs it declares, and the parents of the
+    stages and methods it declares (the part of their id before the first ``/``)."""
+    found = set(ctx.expected_ids.get("API_GATEWAY_REST_API", frozenset()))
+    for rtype in ("API_GATEWAY_STAGE", "API_GATEWAY_METHOD"):
+        found |= {i.split("/", 1)[0] for i in ctx.expected_ids.get(rtype, frozenset()) if "/" in i}
     return sorted(found)
+
+
+def named_apis(ctx: ScanContext, region: str) -> list[str]:
+    """The REST APIs of ``region`` the IaC names (GetRestApis, shared)."""
+    listed = {str(api["id"]) for api in rest_apis(ctx, region)}
+    return [a for a in declared_apis(ctx) if a in listed]
 
 
 def is_not_found(exc: BaseException) -> bool:
@@ -75,6 +79,30 @@ def is_not_found(exc: BaseException) -> bool:
     from botocore.exceptions import ClientError
 
     return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == NOT_FOUND
+
+
+def trees(
+    ctx: ScanContext, region: str, resource_type: str
+) -> tuple[list[tuple[str, list[Any]]], list[ScanError]]:
+    """(REST API id, its resources with their methods) for each REST API of ``region`` the
+    IaC names, and the failure (one per region) of those that could not be read."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from driftctl.scanner.details import Detail, failed, read_each
+
+    out: list[tuple[str, list[Any]]] = []
+
+    def read(rest_api: str) -> Detail:
+        try:
+            items = resources(ctx, region, rest_api)
+        except (BotoCoreError, ClientError) as exc:
+            return failed((region,), f"resources of REST API {rest_api}", exc)
+        if items is not None:
+            out.append((rest_api, items))
+        return Detail()
+
+    collected = read_each(ctx, resource_type, named_apis(ctx, region), read, noun="REST APIs")
+    return sorted(out, key=lambda pair: pair[0]), collected.failures
 
 
 def resources(ctx: ScanContext, region: str, rest_api: str) -> list[Any] | None:
