@@ -2,7 +2,8 @@
 ``aws_api_gateway_method_response`` and ``aws_api_gateway_integration_response``): read from
 the same GetResources listing (methods embedded, 500 resources a page) as the resource type,
 one per listed REST API the IaC names, after the shared GetRestApis. Methods of other REST
-APIs are not read, so they are never unmanaged.
+APIs are not read, so they are never unmanaged; nor are those of a REST API whose IaC declares
+none of its resources or methods (its tree comes from an OpenAPI ``body`` or another tool).
 
 resource_id is ``<rest api id>/<resource id>/<HTTP method>`` (the provider's ids,
 ``agm-<api>-<resource>-<METHOD>`` and ``agi-…``, read as the same). The integration merges

@@ -2,7 +2,8 @@
 the GetRestApis listing (shared), one GetResources with the methods embedded (500 a page) per
 listed REST API the IaC names (as a REST API, or as the parent of a stage or method it
 declares), shared with the method type: one listing for both. Resources of other REST APIs
-are not read, so they are never unmanaged.
+are not read, so they are never unmanaged; nor are those of a REST API whose IaC declares none
+of its resources or methods (its tree comes from an OpenAPI ``body`` or another tool).
 
 resource_id is the resource id AWS gives it. Compared: the REST API, the parent and the path
 part; ``path`` is computed from them. Each REST API's root resource (``/``, no parent) is

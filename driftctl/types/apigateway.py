@@ -85,7 +85,8 @@ def trees(
     ctx: ScanContext, region: str, resource_type: str
 ) -> tuple[list[tuple[str, list[Any]]], list[ScanError]]:
     """(REST API id, its resources with their methods) for each REST API of ``region`` the
-    IaC names, and the failure (one per region) of those that could not be read."""
+    IaC names and declares some of the tree of, and the failure (one per region) of those
+    that could not be read."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from driftctl.scanner.details import Detail, failed, read_each
@@ -102,7 +103,24 @@ def trees(
         return Detail()
 
     collected = read_each(ctx, resource_type, named_apis(ctx, region), read, noun="REST APIs")
-    return sorted(out, key=lambda pair: pair[0]), collected.failures
+    kept = [(api, items) for api, items in out if _declares_tree(ctx, api, items)]
+    return sorted(kept, key=lambda pair: pair[0]), collected.failures
+
+
+def _declares_tree(ctx: ScanContext, rest_api: str, items: list[Any]) -> bool:
+    """Whether the IaC declares any resource or method of this REST API. One that declares
+    none has its tree made some other way (an OpenAPI ``body``, another tool): its resources
+    and methods are neither compared nor unmanaged."""
+    resources = ctx.expected_ids.get("API_GATEWAY_RESOURCE", frozenset())
+    methods = ctx.expected_ids.get("API_GATEWAY_METHOD", frozenset())
+    for item in items:
+        rid = str(item["id"])
+        if rid in resources:
+            return True
+        for verb in item.get("resourceMethods") or {}:
+            if f"{rest_api}/{rid}/{str(verb).upper()}" in methods:
+                return True
+    return False
 
 
 def resources(ctx: ScanContext, region: str, rest_api: str) -> list[Any] | None:
