@@ -297,13 +297,14 @@ def _build_integration_response(ctx: BuildContext, attrs: dict[str, Any]) -> Non
     )
 
 
-def _child(name: str, read: Any) -> TerraformType:
+def _child(name: str, read: Any, not_compared: Mapping[str, str] | None = None) -> TerraformType:
     return TerraformType(
         name,
         id=("rest_api_id", "resource_id", "http_method"),
         compose_id=_compose_id,
         read=read,
         parent=True,
+        not_compared=not_compared or {},
     )
 
 
@@ -318,7 +319,14 @@ SPEC = ResourceSpec(
             id=("rest_api_id", "resource_id", "http_method"),
             compose_id=_compose_id,
         ),
-        _child("aws_api_gateway_integration", _integration),
+        _child(
+            "aws_api_gateway_integration",
+            _integration,
+            {
+                "cache_namespace": "AWS sets it to the resource id",
+                "tls_config": "not compared yet",
+            },
+        ),
         _child("aws_api_gateway_method_response", _method_response),
         _child("aws_api_gateway_integration_response", _integration_response),
     ),
