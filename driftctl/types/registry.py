@@ -11,6 +11,10 @@ from collections.abc import Mapping
 from driftctl.errors import ValidationError
 from driftctl.types import (
     acm_certificate,
+    api_gateway_method,
+    api_gateway_resource,
+    api_gateway_rest_api,
+    api_gateway_stage,
     cloudwatch_event_rule,
     cloudwatch_event_target,
     cloudwatch_log_group,
@@ -103,6 +107,10 @@ SPECS: tuple[ResourceSpec, ...] = (
     vpc_endpoint.SPEC,
     iam_access_key.SPEC,
     ec2_tag.SPEC,
+    api_gateway_rest_api.SPEC,
+    api_gateway_stage.SPEC,
+    api_gateway_resource.SPEC,
+    api_gateway_method.SPEC,
 )
 
 
