@@ -11,7 +11,7 @@ from tests.e2e.conftest import driftctl_command, process_env
 
 pytestmark = pytest.mark.e2e
 
-ROUNDS = 15
+ROUNDS = 8
 ACTION = {"approve": "drift_approved", "reject": "drift_rejected"}
 REASON = "decided by whichever process gets there first"
 
