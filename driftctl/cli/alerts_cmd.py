@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from driftctl.cli import runtime
+from driftctl.notify.registry import CHANNEL_NAMES
 
 app = typer.Typer(
     invoke_without_command=True,
@@ -81,15 +82,12 @@ def alerts(
 
 
 def _row(item: dict[str, Any]) -> list[Any]:
-    notified = [
-        name
-        for name, key in (
-            ("slack", "notified_slack"),
-            ("email", "notified_email"),
-            ("pagerduty", "notified_pagerduty"),
-        )
-        if item.get(key)
-    ]
+    # Read from the alert's delivered outbox rows; the notified_* columns are the fallback.
+    notified = item.get("notified_channels")
+    if notified is None:
+        notified = [
+            name for name in ("slack", "email", "pagerduty") if item.get(f"notified_{name}")
+        ]
     return [
         item["id"][:8],
         item["created_at"][:16].replace("T", " "),
@@ -251,7 +249,7 @@ def _print_report(ctx: typer.Context, report: Any) -> None:
 def test(
     ctx: typer.Context,
     channel: str = typer.Argument(
-        ..., metavar="CHANNEL", help="slack, email, pagerduty or webhook."
+        ..., metavar="CHANNEL", help=f"One of {', '.join(CHANNEL_NAMES)}."
     ),
 ) -> None:
     """Send a test notification to one configured channel now; exit 6 if it fails.

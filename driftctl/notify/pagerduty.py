@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 from driftctl.notify import _http
 from driftctl.notify.channel import ChannelConfig, check_http_url
 from driftctl.notify.message import Notification, clean, difference_lines
+from driftctl.notify.registry import Capabilities, Channel
 
 CHANNEL = "pagerduty"
 DEFAULT_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
@@ -84,3 +85,12 @@ def send(note: Notification, cfg: PagerDutyConfig, *, timeout: float = 10) -> No
     cfg.require_resolved(CHANNEL)
     body = json.dumps(build_event(note, cfg.routing_key), ensure_ascii=False).encode("utf-8")
     _http.post(cfg.events_url, body, channel=CHANNEL, timeout=timeout, secrets=cfg.secret_values())
+
+
+PLUGIN = Channel(
+    name=CHANNEL,
+    config=PagerDutyConfig,
+    send=send,
+    capabilities=Capabilities(resolves=True, max_message_bytes=512 * 1024),
+    summary="PagerDuty Events API v2 (one incident per drift, resolved when it is decided)",
+)

@@ -217,11 +217,16 @@ def enqueue_resolve(session: Session, drift_ids: Sequence[uuid.UUID], *, now: da
 # --- listing and reading ---------------------------------------------------------------------
 
 
-def alert_to_dict(alert: Alert, drift: Drift | None = None) -> dict[str, Any]:
-    """An alert as JSON (columns of the alerts table, plus its drift's resource when given)."""
+def alert_to_dict(
+    alert: Alert, drift: Drift | None = None, delivered: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """An alert as JSON (columns of the alerts table, plus its drift's resource when given and
+    ``notified_channels``, the channels its delivered outbox rows name, when DELIVERED is)."""
     from driftctl.db.repositories.alerts import to_dict
 
     out = to_dict(alert)
+    if delivered is not None:
+        out["notified_channels"] = list(delivered)
     if drift is not None:
         out.update(
             resource_type=drift.resource_type,
@@ -263,7 +268,8 @@ def list_alerts(
     with ctx.read() as session:
         total = repo.count_alerts(session, filters=filters)
         rows = repo.list_alerts(session, filters=filters, offset=(page - 1) * limit, limit=limit)
-        items = [alert_to_dict(a, d) for a, d in rows]
+        sent = repo.delivered_channels(session, [a.id for a, _ in rows])
+        items = [alert_to_dict(a, d, sent.get(a.id, [])) for a, d in rows]
     return Page(items=items, total=total, page=page, page_size=limit)
 
 

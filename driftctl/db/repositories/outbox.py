@@ -10,6 +10,7 @@ Functions take a Session and never commit.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,12 +32,16 @@ if TYPE_CHECKING:
 PG_CHANNEL = "driftctl_alerts"
 # Serialises "raise approval_needed unless one exists" between concurrent PostgreSQL writers.
 _PG_APPROVAL_LOCK = 0x616C7274  # "alrt"
-# Alert columns that record a successful delivery, by channel (the webhook has none).
+# Alert columns of the original design that record a successful delivery, kept filled for
+# compatibility; the delivered outbox rows are the record for every channel.
 NOTIFIED_COLUMN = {
     "slack": "notified_slack",
     "email": "notified_email",
     "pagerduty": "notified_pagerduty",
 }
+
+
+_CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
 
 
 def _is_pg(session: Session) -> bool:
@@ -54,7 +59,14 @@ def enqueue(
     now: datetime,
     event: str = "trigger",
 ) -> list[NotificationOutbox]:
-    """Add one pending row per channel for ALERT_ID (the alert must already be flushed)."""
+    """Add one pending row per channel for ALERT_ID (the alert must already be flushed).
+
+    Raises ValueError for a malformed channel name (the schema no longer lists the names).
+    """
+    channels = list(channels)
+    for channel in channels:
+        if not _CHANNEL_RE.match(channel):
+            raise ValueError(f"malformed notification channel name {channel!r}")
     rows = [
         NotificationOutbox(
             alert_id=alert_id,
@@ -439,6 +451,28 @@ def alerts_by_ids(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[Aler
         .order_by(col(Alert.created_at), col(Alert.id))
     )
     return [(alert, drift) for alert, drift in session.execute(stmt)]
+
+
+def delivered_channels(
+    session: Session, alert_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """The channels each alert was delivered to (its ``sent`` trigger rows), sorted by name."""
+    out: dict[uuid.UUID, list[str]] = {}
+    ids = list(dict.fromkeys(alert_ids))
+    for start in range(0, len(ids), 500):
+        stmt = (
+            select(col(NotificationOutbox.alert_id), col(NotificationOutbox.channel))
+            .where(
+                col(NotificationOutbox.alert_id).in_(ids[start : start + 500]),
+                col(NotificationOutbox.status) == "sent",
+                col(NotificationOutbox.event) == "trigger",
+            )
+            .distinct()
+            .order_by(col(NotificationOutbox.channel))
+        )
+        for alert_id, channel in session.execute(stmt):
+            out.setdefault(alert_id, []).append(channel)
+    return out
 
 
 def get_alert(session: Session, alert_id: uuid.UUID) -> Alert | None:
