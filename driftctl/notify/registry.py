@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # The registration list: one module per channel, in delivery order (importing this module
 # loads none of them, so the CLI can name the channels cheaply).
-CHANNEL_NAMES = ("slack", "email", "pagerduty", "webhook")
+CHANNEL_NAMES = ("slack", "email", "pagerduty", "webhook", "teams", "opsgenie", "command")
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,10 @@ def channel_blocks(
             blocks[name] = {"routing_key": "secret:pd_key", "events_url": f"{base}/pd"}
         elif name == "webhook":
             blocks[name] = {"url": f"{base}/hook", "signing_secret": "secret:hook_signing"}
+        elif name == "teams":
+            blocks[name] = {"webhook_url": f"{base}/teams"}
+        elif name == "opsgenie":
+            blocks[name] = {"api_key": "secret:pd_key", "api_url": f"{base}/og"}
         elif name == "email":
             assert smtp is not None
             blocks[name] = {

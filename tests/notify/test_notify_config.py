@@ -187,3 +187,25 @@ def test_config_blocks_are_validated_at_load(tmp_path: Any) -> None:
     path.write_text('[notify.slack]\nwebhook_url = "not-a-url"\n', encoding="utf-8")
     with pytest.raises(ValidationError, match=r"notify\.slack\.webhook_url"):
         load_settings(config_path=path)
+
+
+def test_the_documented_configuration_loads_and_names_every_channel() -> None:
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from driftctl.notify import registry
+    from driftctl.notify.rules import alert_rules
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "docs" / "alerts.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(.*?)```", text, re.DOTALL)
+    assert block is not None
+    data = tomllib.loads(block.group(1))
+    alert_rules(data["alerts"])
+    cfg = from_mapping(data["notify"])
+    assert cfg.configured() == list(registry.names())
+    example = tomllib.loads((root / "examples" / "driftctl.toml").read_text(encoding="utf-8"))
+    from_mapping(example.get("notify", {}))
+    for name in registry.names():
+        assert f"[notify.{name}]" in (root / "examples" / "driftctl.toml").read_text("utf-8")
