@@ -207,7 +207,15 @@ def _print_plan(plan: Any) -> None:
     from driftctl.render.table import render_table
 
     rows = [
-        (p.outbox_id[:8], p.channel, p.event, p.severity, p.attempts, p.title) for p in plan.planned
+        (
+            p.outbox_id[:8],
+            p.channel,
+            p.event,
+            p.severity,
+            p.attempts,
+            f"(digest of {p.digest_of}) {p.title}" if p.digest_of else p.title,
+        )
+        for p in plan.planned
     ]
     render_table(
         runtime.console(),
@@ -216,7 +224,14 @@ def _print_plan(plan: Any) -> None:
         tty=runtime.tty(),
     )
     write_err(
-        f"dry run: would send {len(plan.planned)} notification(s) and raise "
+        f"dry run: would send {len(plan.planned)} notification(s)"
+        + (
+            f" ({sum(1 for p in plan.planned if p.digest_of)} digest(s) for "
+            f"{sum(p.digest_of for p in plan.planned)} alerts)"
+            if any(p.digest_of for p in plan.planned)
+            else ""
+        )
+        + " and raise "
         f"{len(plan.approval_alerts)} approval_needed alert(s); nothing was sent or claimed"
     )
 

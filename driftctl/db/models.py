@@ -370,6 +370,7 @@ class NotificationOutbox(SQLModel, table=True):
         CheckConstraint("event IN ('trigger', 'resolve')", name="event"),
         Index("ix_notification_outbox_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_notification_outbox_alert_id", "alert_id"),
+        Index("ix_notification_outbox_digest_id", "digest_id"),
     )
 
     id: uuid.UUID = _pk()
@@ -389,6 +390,8 @@ class NotificationOutbox(SQLModel, table=True):
     sent_at: datetime | None = _ts()
     created_at: datetime = _ts(nullable=False, default=True)
     updated_at: datetime = _ts(nullable=False, default=True)
+    # Rows sharing a digest_id are delivered as one digest message (0005).
+    digest_id: uuid.UUID | None = Field(default=None, sa_column=Column(GUID(), nullable=True))
 
 
 class Baseline(SQLModel, table=True):

@@ -97,6 +97,6 @@ PLUGIN = Channel(
     name=CHANNEL,
     config=CommandConfig,
     send=send,
-    capabilities=Capabilities(),
+    capabilities=Capabilities(digests=False),
     summary="a command of your own (argv list, alert JSON on stdin, no shell)",
 )

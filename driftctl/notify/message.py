@@ -53,6 +53,8 @@ class Notification:
     message: str
     drift: DriftInfo
     event: Event = "trigger"
+    # A digest stands for this many alerts (its message lists them); 0 for a single alert.
+    digest_total: int = 0
 
     def __post_init__(self) -> None:
         # Accept plain strings (e.g. from JSON) and fail early on unknown values.
@@ -181,6 +183,8 @@ def difference_lines(difference: dict[str, Any], *, limit: int = DIFF_LINE_LIMIT
 
 def approval_commands(note: Notification) -> list[str]:
     """Return the driftctl commands a reader can run next for this alert's drift."""
+    if note.digest_total:
+        return ["driftctl alerts --unread", "driftctl list"]
     drift_id = note.drift["id"]
     commands = [f"driftctl show {drift_id}"]
     if note.event == "trigger" and note.drift["status"] in ("detected", "triaged"):

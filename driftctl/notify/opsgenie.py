@@ -16,7 +16,7 @@ from urllib.parse import quote
 from pydantic import Field, field_validator
 
 from driftctl.notify import _http
-from driftctl.notify.channel import ChannelConfig, check_http_url
+from driftctl.notify.channel import IncidentConfig, check_http_url
 from driftctl.notify.message import Notification, clean, difference_lines
 from driftctl.notify.registry import Capabilities, Channel
 
@@ -29,7 +29,7 @@ _DETAIL_LIMIT = 8000
 PRIORITY = {"critical": "P1", "warning": "P3", "info": "P5"}
 
 
-class OpsgenieConfig(ChannelConfig):
+class OpsgenieConfig(IncidentConfig):
     """``[notify.opsgenie]``: an API integration key (normally ``secret:NAME``)."""
 
     secret_fields = ("api_key",)

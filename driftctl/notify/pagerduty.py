@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from driftctl.notify import _http
-from driftctl.notify.channel import ChannelConfig, check_http_url
+from driftctl.notify.channel import IncidentConfig, check_http_url
 from driftctl.notify.message import Notification, clean, difference_lines
 from driftctl.notify.registry import Capabilities, Channel
 
@@ -22,7 +22,7 @@ _SUMMARY_LIMIT = 1024  # PagerDuty's limit
 _DEDUP_LIMIT = 255  # PagerDuty's limit
 
 
-class PagerDutyConfig(ChannelConfig):
+class PagerDutyConfig(IncidentConfig):
     """``[notify.pagerduty]``: an Events v2 routing key (normally ``secret:NAME``)."""
 
     secret_fields = ("routing_key",)

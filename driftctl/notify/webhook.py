@@ -97,6 +97,6 @@ PLUGIN = Channel(
     name=CHANNEL,
     config=WebhookConfig,
     send=send,
-    capabilities=Capabilities(),
+    capabilities=Capabilities(digests=False),
     summary="generic signed JSON webhook",
 )

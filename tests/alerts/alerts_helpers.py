@@ -139,8 +139,11 @@ class Scenario:
         alerts: dict[str, Any] | None = None,
         min_severity: str = "info",
         url: str | None = None,
+        extra: dict[str, dict[str, Any]] | None = None,
     ) -> Scenario:
         notify = channel_blocks(server, channels, smtp=smtp, min_severity=min_severity, url=url)
+        for name, settings in (extra or {}).items():
+            notify[name].update(settings)
         ctx = make_ctx(notify=notify, alerts=alerts or {})
         return cls(db_url=db_url, config_path=config_path, ctx=ctx, server=server)
 

@@ -313,11 +313,23 @@ def _outbox_rows(engine: Any) -> list[tuple[Any, ...]]:
         ]
 
 
+def _db_uuid(engine: Any, value: uuid.UUID) -> Any:
+    from driftctl.db.types import GUID
+
+    return GUID().process_bind_param(value, engine.dialect)
+
+
+def _db_ts(engine: Any, value: Any) -> Any:
+    from driftctl.db.types import UTCDateTime
+
+    return UTCDateTime().process_bind_param(value, engine.dialect)
+
+
 def test_0004_keeps_outbox_rows_and_accepts_new_channel_names(empty_engine: Any) -> None:
     from sqlalchemy.exc import IntegrityError
     from sqlmodel import Session
 
-    from driftctl.db.models import Alert, NotificationOutbox
+    from driftctl.db.models import Alert
 
     migrate.upgrade(empty_engine, "0003")
     drift = make_drift()
@@ -334,24 +346,45 @@ def test_0004_keeps_outbox_rows_and_accepts_new_channel_names(empty_engine: Any)
         session.add(drift)
         session.flush()
         session.add(alert)
-        session.flush()
+    # Raw SQL: the model has columns later revisions add.
+    with empty_engine.begin() as conn:
         for channel, status in (
             ("slack", "sent"),
             ("email", "pending"),
             ("pagerduty", "sent"),
             ("webhook", "failed"),
         ):
-            session.add(
-                NotificationOutbox(
-                    alert_id=alert.id, channel=channel, status=status, last_error="x"
-                )
+            conn.execute(
+                text(
+                    "INSERT INTO notification_outbox (id, alert_id, channel, event, status, "
+                    "attempts, next_attempt_at, last_error, created_at, updated_at) VALUES "
+                    "(:id, :alert, :channel, 'trigger', :status, 1, :now, 'x', :now, :now)"
+                ),
+                {
+                    "id": _db_uuid(empty_engine, uuid.uuid4()),
+                    "alert": _db_uuid(empty_engine, alert.id),
+                    "channel": channel,
+                    "status": status,
+                    "now": _db_ts(empty_engine, alert.created_at),
+                },
             )
     before = _outbox_rows(empty_engine)
     assert len(before) == 4
 
     def add_teams_row() -> None:
-        with Session(empty_engine) as session, session.begin():
-            session.add(NotificationOutbox(alert_id=alert.id, channel="teams"))
+        with empty_engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO notification_outbox (id, alert_id, channel, event, status, "
+                    "attempts, next_attempt_at, created_at, updated_at) VALUES "
+                    "(:id, :alert, 'teams', 'trigger', 'pending', 0, :now, :now, :now)"
+                ),
+                {
+                    "id": _db_uuid(empty_engine, uuid.uuid4()),
+                    "alert": _db_uuid(empty_engine, alert.id),
+                    "now": _db_ts(empty_engine, alert.created_at),
+                },
+            )
 
     # 0003's CHECK lists the four original channels.
     with pytest.raises(IntegrityError):

@@ -58,6 +58,7 @@ def enqueue(
     channels: Iterable[str],
     now: datetime,
     event: str = "trigger",
+    digest_id: uuid.UUID | None = None,
 ) -> list[NotificationOutbox]:
     """Add one pending row per channel for ALERT_ID (the alert must already be flushed).
 
@@ -77,6 +78,7 @@ def enqueue(
             next_attempt_at=now,
             created_at=now,
             updated_at=now,
+            digest_id=digest_id,
         )
         for channel in channels
     ]
@@ -134,6 +136,8 @@ def claim_due(
     The rows are picked by a statement of their own, then leased: an ``UPDATE … WHERE id IN
     (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` lets PostgreSQL run the subquery more than
     once and lease more than LIMIT rows. The picked rows stay locked until the transaction ends.
+    A digest is sent whole: the other claimable rows of a picked row's digest are leased too
+    (beyond LIMIT), skipping rows another sender has locked.
     """
     oid = col(NotificationOutbox.id)
     candidates = select(oid).where(_claimable(now), _not_waiting_for_trigger())
@@ -145,6 +149,37 @@ def claim_due(
     if _is_pg(session):
         candidates = candidates.with_for_update(skip_locked=True)
     picked = list(session.execute(candidates).scalars())
+    if not picked:
+        return []
+    stmt = (
+        update(NotificationOutbox)
+        .where(oid.in_(picked), _claimable(now))
+        .values(claimed_until=lease_until, updated_at=now)
+        .returning(oid)
+        .execution_options(synchronize_session=False)
+    )
+    won = list(session.execute(stmt).scalars())
+    return won + _claim_digest_members(session, won, now=now, lease_until=lease_until)
+
+
+def _claim_digest_members(
+    session: Session, won: list[uuid.UUID], *, now: datetime, lease_until: datetime
+) -> list[uuid.UUID]:
+    if not won:
+        return []
+    digest = col(NotificationOutbox.digest_id)
+    oid = col(NotificationOutbox.id)
+    digests = list(
+        session.execute(
+            select(digest).where(oid.in_(won), digest.is_not(None)).distinct()
+        ).scalars()
+    )
+    if not digests:
+        return []
+    members = select(oid).where(digest.in_(digests), oid.not_in(won), _claimable(now))
+    if _is_pg(session):
+        members = members.with_for_update(skip_locked=True)
+    picked = list(session.execute(members).scalars())
     if not picked:
         return []
     stmt = (
@@ -205,6 +240,7 @@ class Job:
     attempts: int
     alert: Alert
     drift: Drift
+    digest_id: uuid.UUID | None = None
 
 
 def load_jobs(session: Session, ids: Sequence[uuid.UUID]) -> list[Job]:
@@ -219,7 +255,7 @@ def load_jobs(session: Session, ids: Sequence[uuid.UUID]) -> list[Job]:
         .order_by(col(NotificationOutbox.next_attempt_at), col(NotificationOutbox.created_at))
     )
     return [
-        Job(row.id, row.channel, row.event, row.attempts, alert, drift)
+        Job(row.id, row.channel, row.event, row.attempts, alert, drift, row.digest_id)
         for row, alert, drift in session.execute(stmt)
     ]
 
@@ -345,6 +381,7 @@ class ChannelRow:
     status: str
     claimed_until: datetime | None
     alert_created_at: datetime
+    digest_id: uuid.UUID | None
 
 
 def rows_for_drifts(
@@ -363,6 +400,7 @@ def rows_for_drifts(
                 col(NotificationOutbox.status),
                 col(NotificationOutbox.claimed_until),
                 col(Alert.created_at),
+                col(NotificationOutbox.digest_id),
             )
             .join(Alert, col(Alert.id) == col(NotificationOutbox.alert_id))
             .where(col(Alert.drift_id).in_(chunk), col(NotificationOutbox.channel) == channel)
@@ -387,6 +425,33 @@ def cancel_pending(
         .execution_options(synchronize_session=False)
     )
     return list(session.execute(stmt).scalars())
+
+
+def digest_undecided(session: Session, digest_id: uuid.UUID, *, decided: Sequence[str]) -> int:
+    """How many trigger rows of DIGEST_ID, not cancelled, are about a drift not yet decided."""
+    stmt = (
+        select(func.count())
+        .select_from(NotificationOutbox)
+        .join(Alert, col(Alert.id) == col(NotificationOutbox.alert_id))
+        .join(Drift, col(Drift.id) == col(Alert.drift_id))
+        .where(
+            col(NotificationOutbox.digest_id) == digest_id,
+            col(NotificationOutbox.event) == "trigger",
+            col(NotificationOutbox.status) != "failed",
+            col(Drift.status).not_in(list(decided)),
+        )
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def digest_has_resolve(session: Session, digest_id: uuid.UUID) -> bool:
+    """Whether a resolve event for DIGEST_ID is queued or sent already."""
+    stmt = select(col(NotificationOutbox.id)).where(
+        col(NotificationOutbox.digest_id) == digest_id,
+        col(NotificationOutbox.event) == "resolve",
+        col(NotificationOutbox.status) != "failed",
+    )
+    return session.execute(stmt.limit(1)).first() is not None
 
 
 def _claimable_any_time(now: datetime) -> ColumnElement[bool]:

@@ -29,6 +29,7 @@ from driftctl.domain import (
 from driftctl.errors import ValidationError
 from driftctl.notify import DeliveryError, DriftInfo, Notification, NotifyConfig, registry, send_to
 from driftctl.notify.rules import AlertRules
+from driftctl.services.alerts.digests import digest_notification, units
 from driftctl.services.alerts.leases import _LeaseKeeper, _until_a_lease_ends, lease_for
 from driftctl.services.alerts.raising import (
     notify_config,
@@ -181,80 +182,84 @@ class _Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def deliver(self, jobs: list[repo.Job], keeper: _LeaseKeeper) -> list[DeliveryResult]:
-        if self.workers == 1 or len(jobs) == 1:
-            return [self._one(job, keeper) for job in jobs]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
-            return list(pool.map(lambda job: self._one(job, keeper), jobs))
+        batches = units(jobs)
+        if self.workers == 1 or len(batches) == 1:
+            return [r for unit in batches for r in self._send(unit, keeper)]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(batches))) as pool:
+            done = pool.map(lambda unit: self._send(unit, keeper), batches)
+            return [r for results in done for r in results]
 
-    def _one(self, job: repo.Job, keeper: _LeaseKeeper) -> DeliveryResult:
-        def result(outcome: Outcome, attempts: int, error: str | None = None) -> DeliveryResult:
-            next_at = utcnow() + backoff(attempts) if outcome == "retrying" else None
-            return DeliveryResult(
-                str(job.outbox_id),
-                str(job.alert.id),
-                job.channel,
-                job.event,
-                outcome,
-                attempts,
-                error,
-                next_at,
-            )
-
+    def _send(self, unit: list[repo.Job], keeper: _LeaseKeeper) -> list[DeliveryResult]:
+        """Send UNIT (one row, or a digest's rows) as one message; one result per row."""
+        lead = unit[0]
+        channel = lead.channel
         with self.lock:
-            skipped = self.skipped.get(job.channel)
+            skipped = self.skipped.get(channel)
         if skipped is not None:
-            return result("held", job.attempts, skipped)
-        if not keeper.may_send(job.outbox_id, self.rules.send_timeout):
-            # The lease could end before this send would: another sender may take the row.
-            return result("held", job.attempts, None)
-        decided = (DriftStatus.APPROVED.value, DriftStatus.RESOLVED.value)
-        plugin = registry.get(job.channel)
+            return [_result(j, "held", j.attempts, skipped) for j in unit]
+        if not all(keeper.may_send(j.outbox_id, self.rules.send_timeout) for j in unit):
+            # The lease could end before this send would: another sender may take the rows.
+            return [_result(j, "held", j.attempts, None) for j in unit]
+        plugin = registry.get(channel)
         if plugin is None:
             # A row queued by a driftctl that knows more channels: leave it for that one.
+            reason = f"unknown notification channel {channel!r}"
             with self.lock:
-                self.skipped[job.channel] = f"unknown notification channel {job.channel!r}"
-                self.misconfigured.add(job.channel)
-            return result("held", job.attempts, self.skipped[job.channel])
-        resolves = plugin.capabilities.resolves
-        if resolves and job.event == "trigger" and job.drift.status in decided:
+                self.skipped[channel] = reason
+                self.misconfigured.add(channel)
+            return [_result(j, "held", j.attempts, reason) for j in unit]
+        done: list[DeliveryResult] = []
+        if plugin.capabilities.resolves and lead.event == "trigger":
             # Paging for a drift someone has already accepted or closed would page for nothing.
-            return result("cancelled", job.attempts, f"cancelled: the drift is {job.drift.status}")
-        note = notification_for(job.alert, job.drift, job.event)
+            decided = {j.outbox_id for j in unit if j.drift.status in _DECIDED}
+            done = [
+                _result(j, "cancelled", j.attempts, f"cancelled: the drift is {j.drift.status}")
+                for j in unit
+                if j.outbox_id in decided
+            ]
+            unit = [j for j in unit if j.outbox_id not in decided]
+            if not unit:
+                return done
+        if lead.digest_id is None:
+            note = notification_for(lead.alert, lead.drift, lead.event)
+        else:
+            note = digest_notification(
+                lead.digest_id, unit, top=self.rules.digest_top, event=lead.event
+            )
         try:
-            self.sender(job.channel, note, self.cfg, self.rules.send_timeout)
+            self.sender(channel, note, self.cfg, self.rules.send_timeout)
         except ValidationError as exc:
             # A missing secret or channel block: nothing was sent, no attempt is spent.
             with self.lock:
-                self.skipped[job.channel] = exc.message
-                self.misconfigured.add(job.channel)
-            return result("held", job.attempts, exc.message)
+                self.skipped[channel] = exc.message
+                self.misconfigured.add(channel)
+            return done + [_result(j, "held", j.attempts, exc.message) for j in unit]
         except DeliveryError as exc:
-            return self._failed(job, exc.message, permanent=exc.permanent, result=result)
+            return done + self._failed(unit, exc.message, permanent=exc.permanent)
         except Exception as exc:
             # Only the type: an unexpected error's text could carry a resolved secret.
-            message = f"{job.channel}: unexpected error while sending ({type(exc).__name__})"
+            message = f"{channel}: unexpected error while sending ({type(exc).__name__})"
             log.debug("unexpected delivery error", extra={"error_type": type(exc).__name__})
-            return self._failed(job, message, permanent=False, result=result)
+            return done + self._failed(unit, message, permanent=False)
         with self.lock:
-            self.failures_in_a_row[job.channel] = 0
-        return result("sent", job.attempts + 1)
+            self.failures_in_a_row[channel] = 0
+        return done + [_result(j, "sent", j.attempts + 1) for j in unit]
 
     def _failed(
-        self,
-        job: repo.Job,
-        message: str,
-        *,
-        permanent: bool,
-        result: Callable[[Outcome, int, str | None], DeliveryResult],
-    ) -> DeliveryResult:
-        attempts = job.attempts + 1
-        give_up = permanent or attempts >= self.rules.max_attempts
+        self, unit: list[repo.Job], message: str, *, permanent: bool
+    ) -> list[DeliveryResult]:
+        channel = unit[0].channel
         with self.lock:
-            count = self.failures_in_a_row.get(job.channel, 0) + 1
-            self.failures_in_a_row[job.channel] = count
+            count = self.failures_in_a_row.get(channel, 0) + 1
+            self.failures_in_a_row[channel] = count
             if not permanent and count >= CHANNEL_BREAKER:
-                self.skipped[job.channel] = f"{job.channel} failed {count} times in a row"
-        return result("failed" if give_up else "retrying", attempts, message[:1000])
+                self.skipped[channel] = f"{channel} failed {count} times in a row"
+        out = []
+        for job in unit:
+            attempts = job.attempts + 1
+            give_up = permanent or attempts >= self.rules.max_attempts
+            out.append(_result(job, "failed" if give_up else "retrying", attempts, message[:1000]))
+        return out
 
     def outcomes(self, results: list[DeliveryResult], jobs: list[repo.Job]) -> repo.Outcomes:
         """The results in the shape the repository writes back."""
@@ -273,3 +278,22 @@ class _Run:
                 keep = r.error if job.channel in self.misconfigured else None
                 out.released.append((job.outbox_id, keep))
         return out
+
+
+_DECIDED = (DriftStatus.APPROVED.value, DriftStatus.RESOLVED.value)
+
+
+def _result(
+    job: repo.Job, outcome: Outcome, attempts: int, error: str | None = None
+) -> DeliveryResult:
+    next_at = utcnow() + backoff(attempts) if outcome == "retrying" else None
+    return DeliveryResult(
+        str(job.outbox_id),
+        str(job.alert.id),
+        job.channel,
+        job.event,
+        outcome,
+        attempts,
+        error,
+        next_at,
+    )

@@ -18,6 +18,7 @@ from driftctl.domain import (
 )
 from driftctl.errors import ExternalServiceError, ValidationError
 from driftctl.notify import DeliveryError, DriftInfo, Notification, registry, send_to
+from driftctl.services.alerts.digests import title_for, units
 from driftctl.services.alerts.listing import alert_to_dict
 from driftctl.services.alerts.raising import _approval_alert, notify_config, rules_from_settings
 from driftctl.services.alerts.results import DryRun, PlannedDelivery
@@ -90,16 +91,20 @@ def preview_pending(ctx: Context, *, limit: int = 1000) -> DryRun:
             statuses=[s.value for s in UNDECIDED_STATUSES],
         )
         approvals = [alert_to_dict(_approval_alert(d, now), d) for d in awaiting]
-    planned = [
-        PlannedDelivery(
-            str(j.outbox_id),
-            str(j.alert.id),
-            j.channel,
-            j.event,
-            j.attempts,
-            j.alert.severity,
-            j.alert.title,
+    planned = []
+    for unit in units(jobs):
+        lead = unit[0]
+        digest = lead.digest_id is not None
+        planned.append(
+            PlannedDelivery(
+                str(lead.outbox_id),
+                str(lead.digest_id if digest else lead.alert.id),
+                lead.channel,
+                lead.event,
+                lead.attempts,
+                min((j.alert.severity for j in unit), key=lambda s: -Severity(s).rank),
+                title_for(unit) if digest else lead.alert.title,
+                len(unit) if digest else 0,
+            )
         )
-        for j in jobs
-    ]
     return DryRun(planned=planned, approval_alerts=approvals)

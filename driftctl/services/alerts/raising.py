@@ -17,12 +17,13 @@ from driftctl.db.repositories import outbox as repo
 from driftctl.domain import (
     UNDECIDED_STATUSES,
     AlertType,
+    DriftStatus,
     Severity,
 )
 from driftctl.notify import NotifyConfig, registry
-from driftctl.notify import channels_for as _channels_for
 from driftctl.notify import from_mapping as _notify_from_mapping
 from driftctl.notify.rules import AlertRules, alert_rules
+from driftctl.services.alerts.digests import plan_outbox
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -77,25 +78,43 @@ def record_alerts(
     """
     rules = rules_from_settings(settings)
     wanted = [a for a in candidates if rules.wants(a.severity)]
-    return add_alerts(session, notify_config(settings), wanted, now=now)
+    return add_alerts(
+        session,
+        notify_config(settings),
+        wanted,
+        now=now,
+        digest_threshold=rules.digest_threshold,
+    )
 
 
 def add_alerts(
-    session: Session, cfg: NotifyConfig, alerts: Sequence[Alert], *, now: datetime
+    session: Session,
+    cfg: NotifyConfig,
+    alerts: Sequence[Alert],
+    *,
+    now: datetime,
+    digest_threshold: int | None = None,
 ) -> list[Alert]:
-    """Insert ALERTS, one outbox row per channel that takes each, and NOTIFY followers."""
+    """Insert ALERTS, one outbox row per channel that takes each, and NOTIFY followers.
+
+    A channel taking more than DIGEST_THRESHOLD of them gets its rows grouped into one digest
+    (None or 0: never).
+    """
     if not alerts:
         return []
     session.add_all(alerts)
     # The outbox rows reference the alerts: insert those first.
     session.flush()
+    channels, digest_ids = plan_outbox(cfg, alerts, threshold=digest_threshold)
     for alert in alerts:
-        repo.enqueue(
-            session,
-            alert_id=alert.id,
-            channels=_channels_for(cfg, alert.type, alert.severity),
-            now=now,
-        )
+        for channel in channels[alert.id]:
+            repo.enqueue(
+                session,
+                alert_id=alert.id,
+                channels=[channel],
+                now=now,
+                digest_id=digest_ids.get(channel),
+            )
     session.flush()
     repo.notify_listeners(session, [a.id for a in alerts])
     return list(alerts)
@@ -116,7 +135,7 @@ def raise_approval_needed(session: Session, settings: Settings, *, now: datetime
         statuses=[s.value for s in UNDECIDED_STATUSES],
     )
     alerts = [_approval_alert(d, now) for d in drifts]
-    return add_alerts(session, cfg, alerts, now=now)
+    return add_alerts(session, cfg, alerts, now=now, digest_threshold=rules.digest_threshold)
 
 
 def _approval_alert(drift: Drift, now: datetime) -> Alert:
@@ -164,6 +183,7 @@ def _enqueue_resolve_on(
     session: Session, channel: str, drift_ids: Sequence[uuid.UUID], *, now: datetime
 ) -> int:
     queued = 0
+    digests: dict[uuid.UUID, uuid.UUID] = {}  # digest id -> one of its alerts
     grouped = repo.rows_for_drifts(session, list(drift_ids), channel=channel)
     for rows in grouped.values():
         triggers = [r for r in rows if r.event == "trigger"]
@@ -180,7 +200,13 @@ def _enqueue_resolve_on(
         paged = [
             r for r in triggers if r.outbox_id not in cancelled and r.status in ("pending", "sent")
         ]
-        resolve_pending = any(r.event == "resolve" and r.status == "pending" for r in rows)
+        for r in paged:
+            if r.digest_id is not None:
+                digests.setdefault(r.digest_id, r.alert_id)
+        paged = [r for r in paged if r.digest_id is None]
+        resolve_pending = any(
+            r.event == "resolve" and r.status == "pending" and r.digest_id is None for r in rows
+        )
         if paged and not resolve_pending:
             repo.enqueue(
                 session,
@@ -188,6 +214,21 @@ def _enqueue_resolve_on(
                 channels=[channel],
                 now=now,
                 event="resolve",
+            )
+            queued += 1
+    decided = [DriftStatus.APPROVED.value, DriftStatus.RESOLVED.value]
+    for digest_id, alert_id in digests.items():
+        # A digest's incident stays open while any of its drifts is undecided.
+        if repo.digest_undecided(session, digest_id, decided=decided) == 0 and (
+            not repo.digest_has_resolve(session, digest_id)
+        ):
+            repo.enqueue(
+                session,
+                alert_id=alert_id,
+                channels=[channel],
+                now=now,
+                event="resolve",
+                digest_id=digest_id,
             )
             queued += 1
     return queued

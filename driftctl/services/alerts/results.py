@@ -87,6 +87,8 @@ class PlannedDelivery:
     attempts: int
     severity: str
     title: str
+    # A digest: how many alerts the one message stands for (0: a single alert).
+    digest_of: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = jsonable(self.__dict__)
