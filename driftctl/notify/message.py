@@ -108,13 +108,21 @@ class DeliveryError(Exception):
     """
 
     def __init__(
-        self, message: str, *, permanent: bool, channel: str = "", status: int | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        channel: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.channel = channel
         self.status = status
+        # Seconds the service asked us to wait (its Retry-After header), when it said.
+        self.retry_after = retry_after
 
 
 def is_permanent_http_status(status: int) -> bool:

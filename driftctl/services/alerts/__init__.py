@@ -18,12 +18,8 @@ One module per job: ``raising`` (settings, raising, resolve events), ``listing``
 """
 
 from driftctl.services.alerts.delivery import (
-    BACKOFF_BASE,
-    BACKOFF_CAP,
     CHANNEL_BREAKER,
     Sender,
-    backoff,
-    notification_for,
     send_pending,
 )
 from driftctl.services.alerts.follow import follow
@@ -35,6 +31,7 @@ from driftctl.services.alerts.listing import (
     mark_read,
     resolve_alert_id,
 )
+from driftctl.services.alerts.messages import notification_for
 from driftctl.services.alerts.preview import preview_pending, send_test
 from driftctl.services.alerts.raising import (
     add_alerts,
@@ -46,11 +43,14 @@ from driftctl.services.alerts.raising import (
     rules_from_settings,
 )
 from driftctl.services.alerts.results import (
+    BACKOFF_BASE,
+    BACKOFF_CAP,
     DeliveryReport,
     DeliveryResult,
     DryRun,
     Outcome,
     PlannedDelivery,
+    backoff,
 )
 
 __all__ = [

@@ -10,33 +10,38 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from driftctl.db.models import Alert, Drift
 from driftctl.db.repositories import outbox as repo
 from driftctl.db.types import utcnow
 from driftctl.domain import (
-    AlertType,
     DriftStatus,
     Role,
-    Severity,
-    jsonable,
 )
 from driftctl.errors import ValidationError
-from driftctl.notify import DeliveryError, DriftInfo, Notification, NotifyConfig, registry, send_to
+from driftctl.notify import DeliveryError, Notification, NotifyConfig, registry, send_to
 from driftctl.notify.rules import AlertRules
 from driftctl.services.alerts.digests import digest_notification, units
 from driftctl.services.alerts.leases import _LeaseKeeper, _until_a_lease_ends, lease_for
+from driftctl.services.alerts.messages import notification_for
 from driftctl.services.alerts.raising import (
     notify_config,
     raise_approval_needed,
     rules_from_settings,
 )
-from driftctl.services.alerts.results import DeliveryReport, DeliveryResult, Outcome
+from driftctl.services.alerts.ratelimits import WAIT_CAP, ChannelPauses, is_rate_limit
+from driftctl.services.alerts.results import (
+    DeliveryReport,
+    DeliveryResult,
+    Outcome,
+    _result,
+    backoff,
+)
 from driftctl.services.context import Context, timed
 
 if TYPE_CHECKING:
@@ -45,42 +50,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("driftctl.services.alerts")
 
 
-BACKOFF_BASE = timedelta(minutes=1)
-BACKOFF_CAP = timedelta(hours=1)
 # Consecutive retryable failures after which a channel is left alone for the rest of a run,
 # so a dead endpoint costs a few timeouts, not one per queued message.
 CHANNEL_BREAKER = 3
-
-
-def backoff(attempts: int) -> timedelta:
-    """Delay before retry number ATTEMPTS+1: 1m, 2m, 4m, … capped at 1h."""
-    exponent = min(max(attempts - 1, 0), 12)
-    delay: timedelta = BACKOFF_BASE * (2**exponent)
-    return min(delay, BACKOFF_CAP)
-
-
-def notification_for(alert: Alert, drift: Drift, event: str = "trigger") -> Notification:
-    """The self-contained message a channel sends for ALERT about DRIFT."""
-    info: DriftInfo = {
-        "id": str(drift.id),
-        "resource_type": drift.resource_type,
-        "resource_id": drift.resource_id,
-        "region": drift.region,
-        "account_id": drift.account_id,
-        "drift_type": drift.drift_type,
-        "status": drift.status,
-        "difference": jsonable(drift.difference),
-        "fingerprint": drift.fingerprint,
-    }
-    return Notification(
-        alert_id=str(alert.id),
-        alert_type=AlertType(alert.type),
-        severity=Severity(alert.severity),
-        title=alert.title,
-        message=alert.message,
-        drift=info,
-        event="resolve" if event == "resolve" else "trigger",
-    )
 
 
 Sender = Callable[[str, Notification, NotifyConfig, float], None]
@@ -126,9 +98,14 @@ def send_pending(
                 now=now,
                 lease_until=held_until,
                 limit=batch_size,
-                skip_channels=sorted(run.skipped),
+                skip_channels=run.unavailable(),
             )
             jobs = repo.load_jobs(session, ids)
+        rate_wait = run.pauses.next_end()
+        if not jobs and rate_wait is not None and rate_wait <= WAIT_CAP:
+            # Only rate-limited channels have rows left: wait for the first pause to end.
+            time.sleep(rate_wait + 0.01)
+            continue
         if not jobs:
             # Rows due at the start that another sender leased: a live one renews its lease
             # and finishes them; a killed one's lease ends within one lease, and this run
@@ -146,6 +123,9 @@ def send_pending(
         with ctx.write() as session:
             repo.record(session, outcomes, now=utcnow())
         report.results.extend(results)
+    # A row held back or refused for a rate limit and delivered later counts once, as sent.
+    last = {r.outbox_id: r for r in report.results}
+    report.results = [r for r in report.results if last[r.outbox_id] is r]
     with ctx.read() as session:
         # Everything due when the run started that no sender has delivered: a live sender's
         # rows still in flight count too (the run did not see them delivered).
@@ -179,7 +159,16 @@ class _Run:
     # channels held back by their configuration (the reason is kept in the row's last_error)
     misconfigured: set[str] = field(default_factory=set)
     failures_in_a_row: dict[str, int] = field(default_factory=dict)
+    pauses: ChannelPauses = field(default_factory=ChannelPauses)
+    # Rows refused for a rate limit in this run: each is retried within the run once.
+    rate_limited: set[uuid.UUID] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def unavailable(self) -> list[str]:
+        """Channels this run does not claim rows for now (left alone, or paused)."""
+        with self.lock:
+            skipped = set(self.skipped)
+        return sorted(skipped | set(self.pauses.active()))
 
     def deliver(self, jobs: list[repo.Job], keeper: _LeaseKeeper) -> list[DeliveryResult]:
         batches = units(jobs)
@@ -197,6 +186,9 @@ class _Run:
             skipped = self.skipped.get(channel)
         if skipped is not None:
             return [_result(j, "held", j.attempts, skipped) for j in unit]
+        if self.pauses.paused(channel):
+            # Rate limited: wait for the pause without spending an attempt.
+            return [_result(j, "held", j.attempts, None) for j in unit]
         if not all(keeper.may_send(j.outbox_id, self.rules.send_timeout) for j in unit):
             # The lease could end before this send would: another sender may take the rows.
             return [_result(j, "held", j.attempts, None) for j in unit]
@@ -235,6 +227,8 @@ class _Run:
                 self.misconfigured.add(channel)
             return done + [_result(j, "held", j.attempts, exc.message) for j in unit]
         except DeliveryError as exc:
+            if is_rate_limit(exc.status, exc.retry_after):
+                return done + self._rate_limited(unit, exc)
             return done + self._failed(unit, exc.message, permanent=exc.permanent)
         except Exception as exc:
             # Only the type: an unexpected error's text could carry a resolved secret.
@@ -261,6 +255,26 @@ class _Run:
             out.append(_result(job, "failed" if give_up else "retrying", attempts, message[:1000]))
         return out
 
+    def _rate_limited(self, unit: list[repo.Job], exc: DeliveryError) -> list[DeliveryResult]:
+        """Pause the channel only; retry the refused rows when the pause ends."""
+        channel = unit[0].channel
+        pause = self.pauses.pause(channel, exc.retry_after)
+        if pause.total_seconds() > WAIT_CAP:
+            with self.lock:
+                self.skipped[channel] = f"{channel} is rate limited for {pause.total_seconds():g} s"
+        out = []
+        for job in unit:
+            attempts = job.attempts + 1
+            retry_at = utcnow() + pause
+            with self.lock:
+                if job.outbox_id in self.rate_limited:
+                    # Refused twice in one run: back off as for any failure.
+                    retry_at = utcnow() + max(pause, backoff(attempts))
+                self.rate_limited.add(job.outbox_id)
+            outcome: Outcome = "failed" if attempts >= self.rules.max_attempts else "retrying"
+            out.append(_result(job, outcome, attempts, exc.message[:1000], retry_at=retry_at))
+        return out
+
     def outcomes(self, results: list[DeliveryResult], jobs: list[repo.Job]) -> repo.Outcomes:
         """The results in the shape the repository writes back."""
         by_id = {str(j.outbox_id): j for j in jobs}
@@ -281,19 +295,3 @@ class _Run:
 
 
 _DECIDED = (DriftStatus.APPROVED.value, DriftStatus.RESOLVED.value)
-
-
-def _result(
-    job: repo.Job, outcome: Outcome, attempts: int, error: str | None = None
-) -> DeliveryResult:
-    next_at = utcnow() + backoff(attempts) if outcome == "retrying" else None
-    return DeliveryResult(
-        str(job.outbox_id),
-        str(job.alert.id),
-        job.channel,
-        job.event,
-        outcome,
-        attempts,
-        error,
-        next_at,
-    )

@@ -1,18 +1,17 @@
-"""What a delivery run reports: per-row results, counts, and the dry-run plan."""
+"""What a delivery run reports: per-row results, counts, the dry-run plan, retry times."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from driftctl.domain import (
-    jsonable,
-)
+from driftctl.db.types import utcnow
+from driftctl.domain import jsonable
 
 if TYPE_CHECKING:
-    pass
+    from driftctl.db.repositories.outbox import Job
 
 log = logging.getLogger("driftctl.services.alerts")
 
@@ -108,3 +107,36 @@ class DryRun:
             "would_send": [p.to_dict() for p in self.planned],
             "would_raise": self.approval_alerts,
         }
+
+
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before retry number ATTEMPTS+1: 1m, 2m, 4m, … capped at 1h."""
+    exponent = min(max(attempts - 1, 0), 12)
+    delay: timedelta = BACKOFF_BASE * (2**exponent)
+    return min(delay, BACKOFF_CAP)
+
+
+def _result(
+    job: Job,
+    outcome: Outcome,
+    attempts: int,
+    error: str | None = None,
+    *,
+    retry_at: datetime | None = None,
+) -> DeliveryResult:
+    """The result of JOB; a retry is due after the backoff unless RETRY_AT says when."""
+    next_at = (retry_at or utcnow() + backoff(attempts)) if outcome == "retrying" else None
+    return DeliveryResult(
+        str(job.outbox_id),
+        str(job.alert.id),
+        job.channel,
+        job.event,
+        outcome,
+        attempts,
+        error,
+        next_at,
+    )
