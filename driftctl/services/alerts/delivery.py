@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,13 +33,16 @@ from driftctl.services.alerts.raising import (
     raise_approval_needed,
     rules_from_settings,
 )
-from driftctl.services.alerts.ratelimits import WAIT_CAP, ChannelPauses, is_rate_limit
+from driftctl.services.alerts.ratelimits import (
+    WAIT_CAP,
+    ChannelPauses,
+    is_rate_limit,
+)
 from driftctl.services.alerts.results import (
     DeliveryReport,
     DeliveryResult,
     Outcome,
     _result,
-    backoff,
 )
 from driftctl.services.context import Context, timed
 
@@ -160,8 +162,6 @@ class _Run:
     misconfigured: set[str] = field(default_factory=set)
     failures_in_a_row: dict[str, int] = field(default_factory=dict)
     pauses: ChannelPauses = field(default_factory=ChannelPauses)
-    # Rows refused for a rate limit in this run: each is retried within the run once.
-    rate_limited: set[uuid.UUID] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def unavailable(self) -> list[str]:
@@ -265,12 +265,7 @@ class _Run:
         out = []
         for job in unit:
             attempts = job.attempts + 1
-            retry_at = utcnow() + pause
-            with self.lock:
-                if job.outbox_id in self.rate_limited:
-                    # Refused twice in one run: back off as for any failure.
-                    retry_at = utcnow() + max(pause, backoff(attempts))
-                self.rate_limited.add(job.outbox_id)
+            retry_at = self.pauses.retry_at(job.outbox_id, pause, attempts)
             outcome: Outcome = "failed" if attempts >= self.rules.max_attempts else "retrying"
             out.append(_result(job, outcome, attempts, exc.message[:1000], retry_at=retry_at))
         return out
