@@ -13,6 +13,14 @@ notification reached the sink exactly once and every row is marked sent.
 
 With ``--pg-url`` (an administrative URL) a throwaway PostgreSQL database is used instead of a
 SQLite file, and dropped at the end.
+
+``--channels 4`` sends every alert to Slack, Teams, Opsgenie and the webhook (all pointed at the
+sink, counted per channel and drift); ``--rate-429 0.05`` makes the sink refuse that share of
+requests with 429 and ``Retry-After: --retry-after``; ``--scan-alerts 306`` also counts the
+messages one scan of that many alerts sends with digests on (``digest_threshold`` 10):
+
+    .venv/bin/python bench/notify_bench.py --channels 4 --latency-ms 20 --rate-429 0.05 \
+        --workers 8 --scan-alerts 306
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
+import re
 import sys
 import tempfile
 import threading
@@ -54,10 +64,25 @@ class _SinkServer(ThreadingHTTPServer):
     request_queue_size = 256
 
 
-def _serve(port_out: Any, latency: float) -> None:
+_DRIFT_RE = re.compile(rb"driftctl show ([0-9a-f-]{36})")
+
+
+def _key(path: str, body: bytes) -> str:
+    """channel:drift id of one delivered message (the digest id for a digest)."""
+    channel = path.strip("/").split("/")[0]
+    if channel in ("hook", "og"):
+        data = json.loads(body)
+        drift = data["drift"]["id"] if channel == "hook" else data["details"]["drift_id"]
+        return f"{channel}:{drift}"
+    match = _DRIFT_RE.search(body)
+    return f"{channel}:{match.group(1).decode() if match else 'digest'}"
+
+
+def _serve(port_out: Any, latency: float, rate_429: float, retry_after: str) -> None:
     """The sink, in its own process so its work does not compete with the sender for the GIL."""
     seen: Counter[str] = Counter()
     lock = threading.Lock()
+    rng = random.Random(16)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -71,15 +96,24 @@ def _serve(port_out: Any, latency: float) -> None:
                 if latency:
                     time.sleep(latency)  # a remote endpoint's round trip
                 with lock:
-                    seen[json.loads(body)["alert"]["id"]] += 1
+                    refuse = rng.random() < rate_429
+                    if not refuse:
+                        seen[_key(self.path, body)] += 1
+                if refuse:
+                    self._answer(b"rate limited", status=429, retry_after=retry_after)
+                    return
             self._answer(b"ok")
 
         def do_GET(self) -> None:
             with lock:
                 self._answer(json.dumps(seen).encode())
 
-        def _answer(self, payload: bytes) -> None:
-            self.send_response(200)
+        def _answer(
+            self, payload: bytes, *, status: int = 200, retry_after: str | None = None
+        ) -> None:
+            self.send_response(status)
+            if retry_after is not None:
+                self.send_header("Retry-After", retry_after)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
@@ -95,17 +129,22 @@ def _serve(port_out: Any, latency: float) -> None:
 class Sink:
     """A threaded HTTP server on 127.0.0.1 (another process) counting deliveries per alert."""
 
-    def __init__(self, latency: float) -> None:
+    def __init__(self, latency: float, rate_429: float = 0.0, retry_after: str = "0") -> None:
         import multiprocessing
 
         parent, child = multiprocessing.Pipe()
-        self.process = multiprocessing.Process(target=_serve, args=(child, latency), daemon=True)
+        self.process = multiprocessing.Process(
+            target=_serve, args=(child, latency, rate_429, retry_after), daemon=True
+        )
         self.process.start()
         self.port = int(parent.recv())
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hook"
+
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def reset(self) -> None:
         import urllib.request
@@ -158,7 +197,18 @@ def _migrate(url: str) -> None:
     engine.dispose()
 
 
-def load(ctx: Context, rows: int) -> float:
+def notify_blocks(sink: Sink, channels: int) -> dict[str, Any]:
+    """The [notify] tables: the webhook, then Slack, Teams and Opsgenie, all at the sink."""
+    blocks: dict[str, Any] = {
+        "webhook": {"url": sink.url, "signing_secret": "secret:bench_signing"},
+        "slack": {"webhook_url": f"{sink.base()}/slack"},
+        "teams": {"webhook_url": f"{sink.base()}/teams"},
+        "opsgenie": {"api_key": "secret:bench_signing", "api_url": f"{sink.base()}/og"},
+    }
+    return dict(list(blocks.items())[:channels])
+
+
+def load(ctx: Context, rows: int, digest_threshold: int | None = None) -> float:
     """Insert ROWS drifts, alerts and pending outbox rows; returns the seconds it took."""
     started = time.perf_counter()
     cfg = alerts_svc.notify_config(ctx.settings)
@@ -202,15 +252,12 @@ def load(ctx: Context, rows: int) -> float:
         with ctx.write() as session:
             session.add_all(drifts)
             session.flush()
-            alerts_svc.add_alerts(session, cfg, alerts, now=now)
+            alerts_svc.add_alerts(session, cfg, alerts, now=now, digest_threshold=digest_threshold)
     return time.perf_counter() - started
 
 
-def run_once(url: str, sink: Sink, rows: int, workers: int) -> dict[str, Any]:
-    settings = Settings(
-        database_url=url,
-        notify={"webhook": {"url": sink.url, "signing_secret": "secret:bench_signing"}},
-    )
+def run_once(url: str, sink: Sink, rows: int, workers: int, channels: int = 1) -> dict[str, Any]:
+    settings = Settings(database_url=url, notify=notify_blocks(sink, channels))
     ctx = open_context(settings, command="notify-bench")
     try:
         load_s = load(ctx, rows)
@@ -229,16 +276,30 @@ def run_once(url: str, sink: Sink, rows: int, workers: int) -> dict[str, Any]:
     seen = sink.counts()
     counts = Counter(seen.values())
     distinct = len(seen)
+    total = rows * channels
     return {
         "workers": workers,
-        "rows": rows,
+        "rows": total,
         "load_s": round(load_s, 2),
         "send_s": round(elapsed, 2),
-        "per_second": round(rows / elapsed, 1),
+        "per_second": round(total / elapsed, 1),
         "delivered": report.count("sent"),
-        "exactly_once": distinct == rows and set(counts) == {1} and sent == rows,
+        "exactly_once": distinct == total and set(counts) == {1} and sent == total,
         "duplicates": sum(n - 1 for n in seen.values() if n > 1),
     }
+
+
+def scan_messages(url: str, sink: Sink, alerts: int, channels: int) -> tuple[int, int]:
+    """(messages sent, outbox rows sent) for one scan raising ALERTS, digests on."""
+    settings = Settings(database_url=url, notify=notify_blocks(sink, channels))
+    ctx = open_context(settings, command="notify-bench")
+    try:
+        load(ctx, alerts, digest_threshold=10)
+        sink.reset()
+        report = alerts_svc.send_pending(ctx, workers=4)
+    finally:
+        ctx.dispose()
+    return sum(sink.counts().values()), report.count("sent")
 
 
 def main() -> int:
@@ -249,23 +310,37 @@ def main() -> int:
     parser.add_argument(
         "--latency-ms", type=float, default=0, help="the sink's answer delay (a remote endpoint)"
     )
+    parser.add_argument("--channels", type=int, default=1, choices=[1, 2, 3, 4])
+    parser.add_argument("--rate-429", type=float, default=0.0, help="share of requests refused")
+    parser.add_argument("--retry-after", default="0", help="Retry-After of a refusal (s)")
+    parser.add_argument("--scan-alerts", type=int, default=0, help="alerts of one digest scan")
     args = parser.parse_args()
     os.environ["DRIFTCTL_SECRET_BENCH_SIGNING"] = "bench-signing-secret"
     engine = "postgresql" if args.pg_url else "sqlite"
     print(
-        f"notify bench: {args.rows} pending webhook notifications, {engine}, local sink "
-        f"answering after {args.latency_ms:g} ms"
+        f"notify bench: {args.rows} alerts x {args.channels} channel(s), {engine}, local sink "
+        f"answering after {args.latency_ms:g} ms, {args.rate_429:.0%} refused with 429 "
+        f"(Retry-After {args.retry_after})"
     )
     print(f"{'workers':>7} {'load s':>8} {'send s':>8} {'per s':>9} {'delivered':>10}  once")
     ok = True
-    with tempfile.TemporaryDirectory() as tmp, Sink(args.latency_ms / 1000) as sink:
+    sink_args = (args.latency_ms / 1000, args.rate_429, args.retry_after)
+    with tempfile.TemporaryDirectory() as tmp, Sink(*sink_args) as sink:
         for workers in args.workers:
             with database(args.pg_url, Path(tmp), f"bench-{workers}") as url:
-                r = run_once(url, sink, args.rows, workers)
+                r = run_once(url, sink, args.rows, workers, args.channels)
             ok = ok and r["exactly_once"]
             print(
                 f"{r['workers']:>7} {r['load_s']:>8} {r['send_s']:>8} {r['per_second']:>9} "
                 f"{r['delivered']:>10}  {'yes' if r['exactly_once'] else 'NO'}"
+            )
+        if args.scan_alerts:
+            with database(args.pg_url, Path(tmp), "bench-scan") as url:
+                messages, rows = scan_messages(url, sink, args.scan_alerts, args.channels)
+            print(
+                f"one scan raising {args.scan_alerts} alerts, {args.channels} channel(s), "
+                f"digests on: {messages} messages for {rows} outbox rows sent "
+                f"(without digests: {args.scan_alerts * args.channels})"
             )
     return 0 if ok else 1
 

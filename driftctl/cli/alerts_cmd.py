@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from driftctl.cli import runtime
+from driftctl.notify.registry import CHANNEL_NAMES
 
 app = typer.Typer(
     invoke_without_command=True,
@@ -81,15 +82,12 @@ def alerts(
 
 
 def _row(item: dict[str, Any]) -> list[Any]:
-    notified = [
-        name
-        for name, key in (
-            ("slack", "notified_slack"),
-            ("email", "notified_email"),
-            ("pagerduty", "notified_pagerduty"),
-        )
-        if item.get(key)
-    ]
+    # Read from the alert's delivered outbox rows; the notified_* columns are the fallback.
+    notified = item.get("notified_channels")
+    if notified is None:
+        notified = [
+            name for name in ("slack", "email", "pagerduty") if item.get(f"notified_{name}")
+        ]
     return [
         item["id"][:8],
         item["created_at"][:16].replace("T", " "),
@@ -209,7 +207,15 @@ def _print_plan(plan: Any) -> None:
     from driftctl.render.table import render_table
 
     rows = [
-        (p.outbox_id[:8], p.channel, p.event, p.severity, p.attempts, p.title) for p in plan.planned
+        (
+            p.outbox_id[:8],
+            p.channel,
+            p.event,
+            p.severity,
+            p.attempts,
+            f"(digest of {p.digest_of}) {p.title}" if p.digest_of else p.title,
+        )
+        for p in plan.planned
     ]
     render_table(
         runtime.console(),
@@ -218,7 +224,14 @@ def _print_plan(plan: Any) -> None:
         tty=runtime.tty(),
     )
     write_err(
-        f"dry run: would send {len(plan.planned)} notification(s) and raise "
+        f"dry run: would send {len(plan.planned)} notification(s)"
+        + (
+            f" ({sum(1 for p in plan.planned if p.digest_of)} digest(s) for "
+            f"{sum(p.digest_of for p in plan.planned)} alerts)"
+            if any(p.digest_of for p in plan.planned)
+            else ""
+        )
+        + " and raise "
         f"{len(plan.approval_alerts)} approval_needed alert(s); nothing was sent or claimed"
     )
 
@@ -251,7 +264,7 @@ def _print_report(ctx: typer.Context, report: Any) -> None:
 def test(
     ctx: typer.Context,
     channel: str = typer.Argument(
-        ..., metavar="CHANNEL", help="slack, email, pagerduty or webhook."
+        ..., metavar="CHANNEL", help=f"One of {', '.join(CHANNEL_NAMES)}."
     ),
 ) -> None:
     """Send a test notification to one configured channel now; exit 6 if it fails.

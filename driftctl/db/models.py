@@ -55,7 +55,6 @@ ROLES = ("admin", "engineer", "viewer")
 ALERT_TYPES = ("drift_detected", "approval_needed", "remediation_failed")
 SCAN_STATUSES = ("running", "completed", "partial", "failed")
 OUTBOX_STATUSES = ("pending", "sent", "failed")
-CHANNELS = ("slack", "email", "pagerduty", "webhook")
 SEVERITY_RANK = {"critical": 3, "warning": 2, "info": 1}
 
 
@@ -368,14 +367,15 @@ class NotificationOutbox(SQLModel, table=True):
     __tablename__ = "notification_outbox"
     __table_args__ = (
         CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
         CheckConstraint("event IN ('trigger', 'resolve')", name="event"),
         Index("ix_notification_outbox_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_notification_outbox_alert_id", "alert_id"),
+        Index("ix_notification_outbox_digest_id", "digest_id"),
     )
 
     id: uuid.UUID = _pk()
     alert_id: uuid.UUID = _fk("alerts.id", nullable=False, ondelete="CASCADE")
+    # A registered channel name (validated by the application: channels are plugins).
     channel: str = Field(sa_column=Column(String(20), nullable=False))
     event: str = Field(
         default="trigger", sa_column=Column(String(10), nullable=False, server_default="trigger")
@@ -390,6 +390,8 @@ class NotificationOutbox(SQLModel, table=True):
     sent_at: datetime | None = _ts()
     created_at: datetime = _ts(nullable=False, default=True)
     updated_at: datetime = _ts(nullable=False, default=True)
+    # Rows sharing a digest_id are delivered as one digest message (0005).
+    digest_id: uuid.UUID | None = Field(default=None, sa_column=Column(GUID(), nullable=True))
 
 
 class Baseline(SQLModel, table=True):

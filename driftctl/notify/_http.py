@@ -6,11 +6,13 @@ import http.client
 import logging
 import socket
 import ssl
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from typing import IO
 from urllib.parse import urlsplit
 
@@ -119,22 +121,32 @@ def post(
     for name, value in (headers or {}).items():
         request.add_header(name, value)
 
-    def fail(reason: str, *, permanent: bool, status: int | None = None) -> DeliveryError:
+    def fail(
+        reason: str,
+        *,
+        permanent: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> DeliveryError:
         message = clean(redact(f"{channel}: POST {target} {reason}", hidden))
         log.info("%s", message)
-        return DeliveryError(message, permanent=permanent, channel=channel, status=status)
+        return DeliveryError(
+            message, permanent=permanent, channel=channel, status=status, retry_after=retry_after
+        )
 
     try:
         with _OPENER.open(request, timeout=timeout) as response:
             status = response.status
             payload = response.read(64 * 1024)
     except urllib.error.HTTPError as exc:
+        retry_after = parse_retry_after(exc.headers.get("Retry-After") if exc.headers else None)
         detail = excerpt(_error_body(exc), hidden)
         suffix = f": {detail}" if detail else ""
         raise fail(
             f"answered HTTP {exc.code}{suffix}",
             permanent=is_permanent_http_status(exc.code),
             status=exc.code,
+            retry_after=retry_after,
         ) from None
     except urllib.error.URLError as exc:
         reason, permanent = describe_network_error(exc.reason)
@@ -153,6 +165,26 @@ def post(
         raise fail(f"answered HTTP {status}", permanent=True, status=status)
     log.debug("%s: POST %s answered HTTP %s", channel, target, status)
     return HttpResponse(status=status, body=payload)
+
+
+RETRY_AFTER_CAP = 24 * 3600.0
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delay-seconds or an HTTP date); None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), RETRY_AFTER_CAP)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    delay = when.timestamp() - (time.time() if now is None else now)
+    return min(max(delay, 0.0), RETRY_AFTER_CAP)
 
 
 def describe_network_error(reason: object) -> tuple[str, bool]:

@@ -65,3 +65,11 @@ def check_http_url(value: str) -> str:
     if not value.startswith(("https://", "http://")) or len(value) <= len("https://"):
         raise ValueError("must be an http(s) URL or 'secret:NAME'")
     return value
+
+
+class IncidentConfig(ChannelConfig):
+    """Base of the blocks of channels that open incidents (``Capabilities.resolves``)."""
+
+    # Off (the default): a scan over ``[alerts] digest_threshold`` opens one incident for all
+    # its alerts. On: one incident per drift, however many a scan finds.
+    per_drift_incidents: bool = False

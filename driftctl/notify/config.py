@@ -1,74 +1,94 @@
 """The ``[notify]`` configuration, which channels an alert goes to, and sending to one of them.
 
-Secrets stay ``"secret:NAME"`` references in the configuration object and are resolved only in
-send_to, for the one send, so a resolved secret is never stored, cached or logged.
+Each ``[notify.<channel>]`` block is validated by the config model its channel registers
+(``notify.registry``); an absent block disables the channel. Secrets stay ``"secret:NAME"``
+references in the configuration object and are resolved only in send_to, for the one send, so a
+resolved secret is never stored, cached or logged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pydantic
-from pydantic import BaseModel, ConfigDict
 
 from driftctl import secrets
 from driftctl.domain import AlertType, Severity
 from driftctl.errors import ValidationError
-from driftctl.notify import email, pagerduty, slack, webhook
+from driftctl.notify import registry
 from driftctl.notify.channel import ChannelConfig
-from driftctl.notify.email import EmailConfig
 from driftctl.notify.message import Notification
-from driftctl.notify.pagerduty import PagerDutyConfig
-from driftctl.notify.slack import SlackConfig
-from driftctl.notify.webhook import WebhookConfig
-
-# Delivery order when an alert goes to several channels.
-CHANNELS: tuple[str, ...] = ("slack", "email", "pagerduty", "webhook")
 
 C = TypeVar("C", bound=ChannelConfig)
 
 
-class NotifyConfig(BaseModel):
-    """``[notify]``: one optional block per channel; an absent block disables the channel."""
+@dataclass(frozen=True)
+class NotifyConfig:
+    """``[notify]``: the validated block of each configured channel, by channel name."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    slack: SlackConfig | None = None
-    email: EmailConfig | None = None
-    pagerduty: PagerDutyConfig | None = None
-    webhook: WebhookConfig | None = None
+    blocks: Mapping[str, ChannelConfig] = field(default_factory=dict)
 
     def channel(self, name: str) -> ChannelConfig | None:
-        """Return the block of channel NAME, or None when it is not configured."""
-        if name not in CHANNELS:
+        """Return the block of channel NAME, or None when it is not configured.
+
+        Raises ValidationError for a name no channel is registered under.
+        """
+        if registry.get(name) is None:
             raise ValidationError(
-                f"unknown notification channel {name!r} (known: {', '.join(CHANNELS)})"
+                f"unknown notification channel {name!r} (known: {', '.join(registry.names())})"
             )
-        block: ChannelConfig | None = getattr(self, name)
-        return block
+        return self.blocks.get(name)
+
+    def configured(self) -> list[str]:
+        """The configured channels, in delivery order."""
+        return [name for name in registry.names() if name in self.blocks]
+
+    def replace(self, name: str, block: ChannelConfig | None) -> NotifyConfig:
+        """A copy with channel NAME's block replaced (None removes it)."""
+        blocks = {k: v for k, v in self.blocks.items() if k != name}
+        if block is not None:
+            blocks[name] = block
+        return NotifyConfig(blocks)
+
+    def __getattr__(self, name: str) -> ChannelConfig | None:
+        # ``cfg.slack``: the block of a registered channel, or None when it is not configured.
+        if name.startswith("_") or registry.get(name) is None:
+            raise AttributeError(name)
+        return self.blocks.get(name)
 
 
 def from_mapping(data: Mapping[str, Any]) -> NotifyConfig:
     """Build a NotifyConfig from the ``[notify]`` table; raises ValidationError on bad config."""
     if not isinstance(data, Mapping):
         raise ValidationError("invalid configuration: notify must be a table ([notify.<channel>])")
-    try:
-        return NotifyConfig.model_validate(dict(data))
-    except pydantic.ValidationError as exc:
-        raise ValidationError(_describe(exc)) from None
+    blocks: dict[str, ChannelConfig] = {}
+    for name in sorted(data, key=_registry_order):
+        plugin = registry.get(name)
+        if plugin is None:
+            raise ValidationError(f"invalid configuration: notify.{name}: unknown setting")
+        if not isinstance(data[name], Mapping):
+            raise ValidationError(
+                f"invalid configuration: notify.{name} must be a table ([notify.{name}])"
+            )
+        try:
+            blocks[name] = plugin.validate(dict(data[name]))
+        except pydantic.ValidationError as exc:
+            raise ValidationError(_describe(name, exc)) from None
+    return NotifyConfig(blocks)
+
+
+def _registry_order(name: str) -> tuple[int, str]:
+    order = registry.names()
+    return (order.index(name), name) if name in order else (len(order), name)
 
 
 def channels_for(
     cfg: NotifyConfig, alert_type: AlertType | str, severity: Severity | str
 ) -> list[str]:
     """Return the configured channels that take alerts of this type and severity, in order."""
-    names = []
-    for name in CHANNELS:
-        block = cfg.channel(name)
-        if block is not None and block.accepts(alert_type, severity):
-            names.append(name)
-    return names
+    return [name for name in cfg.configured() if cfg.blocks[name].accepts(alert_type, severity)]
 
 
 def send_to(
@@ -85,20 +105,12 @@ def send_to(
     found (nothing was sent: keep the message pending); DeliveryError when delivery failed.
     """
     block = cfg.channel(channel_name)
-    if block is None:
+    plugin = registry.get(channel_name)
+    if block is None or plugin is None:
         raise ValidationError(
             f"notification channel {channel_name!r} is not configured ([notify.{channel_name}])"
         )
-    if isinstance(block, SlackConfig):
-        slack.send(note, _resolved(block, secret_overrides), timeout=timeout)
-    elif isinstance(block, EmailConfig):
-        email.send(note, _resolved(block, secret_overrides), timeout=timeout)
-    elif isinstance(block, PagerDutyConfig):
-        pagerduty.send(note, _resolved(block, secret_overrides), timeout=timeout)
-    elif isinstance(block, WebhookConfig):
-        webhook.send(note, _resolved(block, secret_overrides), timeout=timeout)
-    else:  # pragma: no cover - CHANNELS and the model list the same four
-        raise ValidationError(f"notification channel {channel_name!r} cannot send")
+    plugin.send(note, _resolved(block, secret_overrides), timeout=timeout)
 
 
 def _resolved(block: C, overrides: Mapping[str, str] | None) -> C:
@@ -113,11 +125,11 @@ def _resolved(block: C, overrides: Mapping[str, str] | None) -> C:
     return block.model_copy(update=update) if update else block
 
 
-def _describe(exc: pydantic.ValidationError) -> str:
+def _describe(channel: str, exc: pydantic.ValidationError) -> str:
     """One line naming the first bad setting, never echoing its value (it may be a secret)."""
     errors = exc.errors(include_url=False, include_input=False)
     first = errors[0]
-    where = ".".join(str(part) for part in ("notify", *first["loc"]))
+    where = ".".join(str(part) for part in ("notify", channel, *first["loc"]))
     message = str(first["msg"]).removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown setting"

@@ -27,6 +27,7 @@ from driftctl.notify.message import (
     clean,
     difference_lines,
 )
+from driftctl.notify.registry import Capabilities, Channel
 
 CHANNEL = "email"
 log = logging.getLogger("driftctl.notify")
@@ -246,3 +247,12 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+PLUGIN = Channel(
+    name=CHANNEL,
+    config=EmailConfig,
+    send=send,
+    capabilities=Capabilities(),
+    summary="e-mail over SMTP (plain text and HTML)",
+)

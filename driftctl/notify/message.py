@@ -53,6 +53,8 @@ class Notification:
     message: str
     drift: DriftInfo
     event: Event = "trigger"
+    # A digest stands for this many alerts (its message lists them); 0 for a single alert.
+    digest_total: int = 0
 
     def __post_init__(self) -> None:
         # Accept plain strings (e.g. from JSON) and fail early on unknown values.
@@ -106,13 +108,21 @@ class DeliveryError(Exception):
     """
 
     def __init__(
-        self, message: str, *, permanent: bool, channel: str = "", status: int | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        channel: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.channel = channel
         self.status = status
+        # Seconds the service asked us to wait (its Retry-After header), when it said.
+        self.retry_after = retry_after
 
 
 def is_permanent_http_status(status: int) -> bool:
@@ -181,6 +191,8 @@ def difference_lines(difference: dict[str, Any], *, limit: int = DIFF_LINE_LIMIT
 
 def approval_commands(note: Notification) -> list[str]:
     """Return the driftctl commands a reader can run next for this alert's drift."""
+    if note.digest_total:
+        return ["driftctl alerts --unread", "driftctl list"]
     drift_id = note.drift["id"]
     commands = [f"driftctl show {drift_id}"]
     if note.event == "trigger" and note.drift["status"] in ("detected", "triaged"):

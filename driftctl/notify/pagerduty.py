@@ -12,8 +12,9 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from driftctl.notify import _http
-from driftctl.notify.channel import ChannelConfig, check_http_url
+from driftctl.notify.channel import IncidentConfig, check_http_url
 from driftctl.notify.message import Notification, clean, difference_lines
+from driftctl.notify.registry import Capabilities, Channel
 
 CHANNEL = "pagerduty"
 DEFAULT_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
@@ -21,7 +22,7 @@ _SUMMARY_LIMIT = 1024  # PagerDuty's limit
 _DEDUP_LIMIT = 255  # PagerDuty's limit
 
 
-class PagerDutyConfig(ChannelConfig):
+class PagerDutyConfig(IncidentConfig):
     """``[notify.pagerduty]``: an Events v2 routing key (normally ``secret:NAME``)."""
 
     secret_fields = ("routing_key",)
@@ -84,3 +85,12 @@ def send(note: Notification, cfg: PagerDutyConfig, *, timeout: float = 10) -> No
     cfg.require_resolved(CHANNEL)
     body = json.dumps(build_event(note, cfg.routing_key), ensure_ascii=False).encode("utf-8")
     _http.post(cfg.events_url, body, channel=CHANNEL, timeout=timeout, secrets=cfg.secret_values())
+
+
+PLUGIN = Channel(
+    name=CHANNEL,
+    config=PagerDutyConfig,
+    send=send,
+    capabilities=Capabilities(resolves=True, max_message_bytes=512 * 1024),
+    summary="PagerDuty Events API v2 (one incident per drift, resolved when it is decided)",
+)

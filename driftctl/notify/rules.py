@@ -26,6 +26,10 @@ class AlertRules:
     approval_after: timedelta = timedelta(hours=24)
     max_attempts: int = 10
     send_timeout: float = 10.0
+    # A channel that would get more alerts than this from one scan gets one digest (0: never).
+    digest_threshold: int = 10
+    # How many alerts a digest lists by name (the rest are counted).
+    digest_top: int = 10
 
     def wants(self, severity: Severity | str) -> bool:
         """Whether a new or reopened drift of SEVERITY raises a drift_detected alert."""
@@ -44,7 +48,14 @@ def parse_age(value: object, *, setting: str) -> timedelta:
 
 def alert_rules(data: Mapping[str, Any]) -> AlertRules:
     """Read the ``[alerts]`` table; raises ValidationError naming the first bad or unknown key."""
-    known = {"min_severity", "approval_after", "max_attempts", "send_timeout"}
+    known = {
+        "min_severity",
+        "approval_after",
+        "max_attempts",
+        "send_timeout",
+        "digest_threshold",
+        "digest_top",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         import difflib
@@ -71,4 +82,17 @@ def alert_rules(data: Mapping[str, Any]) -> AlertRules:
     timeout = data.get("send_timeout", rules.send_timeout)
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 300:
         raise ValidationError("invalid configuration: alerts.send_timeout: seconds, 0 < x <= 300")
-    return AlertRules(min_severity, approval_after, max_attempts, float(timeout))
+    counts = {}
+    for key, low in (("digest_threshold", 0), ("digest_top", 1)):
+        value = data.get(key, getattr(rules, key))
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ValidationError(f"invalid configuration: alerts.{key}: a whole number >= {low}")
+        counts[key] = value
+    return AlertRules(
+        min_severity,
+        approval_after,
+        max_attempts,
+        float(timeout),
+        counts["digest_threshold"],
+        counts["digest_top"],
+    )

@@ -16,6 +16,7 @@ from pydantic import field_validator
 from driftctl.notify import _http
 from driftctl.notify.channel import ChannelConfig, check_http_url
 from driftctl.notify.message import Notification, approval_commands, clean, difference_lines
+from driftctl.notify.registry import Capabilities, Channel
 
 CHANNEL = "slack"
 _HEADER_LIMIT = 150  # Slack's limit for a header's plain_text
@@ -124,3 +125,12 @@ def _code(text: str) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+PLUGIN = Channel(
+    name=CHANNEL,
+    config=SlackConfig,
+    send=send,
+    capabilities=Capabilities(max_message_bytes=40_000),
+    summary="Slack incoming webhook (Block Kit message)",
+)

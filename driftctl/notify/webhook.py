@@ -30,6 +30,7 @@ from pydantic import Field, field_validator
 from driftctl.notify import _http
 from driftctl.notify.channel import ChannelConfig, check_http_url
 from driftctl.notify.message import Notification
+from driftctl.notify.registry import Capabilities, Channel
 
 CHANNEL = "webhook"
 SIGNATURE_HEADER = "X-Driftctl-Signature"
@@ -90,3 +91,12 @@ def send(note: Notification, cfg: WebhookConfig, *, timeout: float = 10) -> None
         headers=headers,
         secrets=cfg.secret_values(),
     )
+
+
+PLUGIN = Channel(
+    name=CHANNEL,
+    config=WebhookConfig,
+    send=send,
+    capabilities=Capabilities(digests=False),
+    summary="generic signed JSON webhook",
+)

@@ -91,6 +91,10 @@ def channel_blocks(
             blocks[name] = {"routing_key": "secret:pd_key", "events_url": f"{base}/pd"}
         elif name == "webhook":
             blocks[name] = {"url": f"{base}/hook", "signing_secret": "secret:hook_signing"}
+        elif name == "teams":
+            blocks[name] = {"webhook_url": f"{base}/teams"}
+        elif name == "opsgenie":
+            blocks[name] = {"api_key": "secret:pd_key", "api_url": f"{base}/og"}
         elif name == "email":
             assert smtp is not None
             blocks[name] = {
@@ -135,8 +139,11 @@ class Scenario:
         alerts: dict[str, Any] | None = None,
         min_severity: str = "info",
         url: str | None = None,
+        extra: dict[str, dict[str, Any]] | None = None,
     ) -> Scenario:
         notify = channel_blocks(server, channels, smtp=smtp, min_severity=min_severity, url=url)
+        for name, settings in (extra or {}).items():
+            notify[name].update(settings)
         ctx = make_ctx(notify=notify, alerts=alerts or {})
         return cls(db_url=db_url, config_path=config_path, ctx=ctx, server=server)
 

@@ -166,6 +166,33 @@ def test_pagerduty_resolve_after_approve(
     assert [b["event_action"] for b in s.bodies("/pd")] == ["trigger", "resolve"]
 
 
+@BOTH_ENGINES
+def test_opsgenie_alert_per_drift_closed_on_approve(
+    scenario: Callable[..., Scenario], http_server: RecordingServer
+) -> None:
+    s = scenario(channels=("opsgenie", "teams"))
+    http_server.answer(202, b'{"result":"Request will be processed"}')
+    drift = _critical_sg(s)
+    s.raise_alert(drift)
+    assert s.cli("alerts", "send").exit_code == 0
+    [create] = [r for r in http_server.requests if r.path.startswith("/og")]
+    assert create.path == "/og/v2/alerts"
+    assert create.headers["authorization"] == f"GenieKey {PD_KEY}"
+    assert json.loads(create.body)["alias"] == drift.fingerprint
+
+    approved = s.cli("approve", str(drift.id)[:8], "--reason", "opened on purpose for a migration")
+    assert approved.exit_code == 0, approved.stderr
+    resolve_rows = [r for r in s.outbox() if r.event == "resolve"]
+    # Opsgenie closes its alert like PagerDuty resolves; Teams only posts messages.
+    assert [(r.channel, r.status) for r in resolve_rows] == [("opsgenie", "pending")]
+    assert s.cli("alerts", "send").exit_code == 0
+    og = [r.path for r in http_server.requests if r.path.startswith("/og")]
+    assert og == ["/og/v2/alerts", f"/og/v2/alerts/{drift.fingerprint}/close?identifierType=alias"]
+    assert len([r for r in http_server.requests if r.path == "/teams"]) == 1
+    listed = s.cli("alerts", "-o", "json")
+    assert listed.json()["items"][0]["notified_channels"] == ["opsgenie", "teams"]
+
+
 def test_a_trigger_not_yet_sent_is_cancelled_by_approval(
     scenario: Callable[..., Scenario], http_server: RecordingServer
 ) -> None:
@@ -231,10 +258,13 @@ def test_http_429_is_retried(
 ) -> None:
     s = scenario(channels=("webhook",))
     s.raise_alert(_critical_sg(s))
-    http_server.answer(429, b"slow down")
+    http_server.answer(429, b"slow down", headers={"Retry-After": "0"})
     assert s.cli("alerts", "send").exit_code == 6
+    # Retried within the run after Retry-After a few times, then left for a later run.
     (row,) = s.outbox()
-    assert (row.status, row.attempts) == ("pending", 1)
+    assert (row.status, row.attempts) == ("pending", 6)
+    assert len(http_server.requests) == 6
+    assert row.next_attempt_at > utcnow() + timedelta(seconds=60)
 
 
 @BOTH_ENGINES

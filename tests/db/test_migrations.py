@@ -295,3 +295,123 @@ def test_audit_rows_keep_their_hash_across_a_round_trip(db_url: str) -> None:
     finally:
         engine.dispose()
     assert _audit_ok(db_url)
+
+
+# --- 0004: channel names are data ------------------------------------------------------------
+
+
+def _outbox_rows(engine: Any) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT id, alert_id, channel, event, status, attempts, last_error "
+                    "FROM notification_outbox ORDER BY channel, event"
+                )
+            )
+        ]
+
+
+def _db_uuid(engine: Any, value: uuid.UUID) -> Any:
+    from driftctl.db.types import GUID
+
+    return GUID().process_bind_param(value, engine.dialect)
+
+
+def _db_ts(engine: Any, value: Any) -> Any:
+    from driftctl.db.types import UTCDateTime
+
+    return UTCDateTime().process_bind_param(value, engine.dialect)
+
+
+def test_0004_keeps_outbox_rows_and_accepts_new_channel_names(empty_engine: Any) -> None:
+    from sqlalchemy.exc import IntegrityError
+    from sqlmodel import Session
+
+    from driftctl.db.models import Alert
+
+    migrate.upgrade(empty_engine, "0003")
+    drift = make_drift()
+    alert = Alert(
+        drift_id=drift.id,
+        type="drift_detected",
+        severity="critical",
+        title="t",
+        message="m",
+        notified_slack=True,
+        notified_pagerduty=True,
+    )
+    with Session(empty_engine, expire_on_commit=False) as session, session.begin():
+        session.add(drift)
+        session.flush()
+        session.add(alert)
+    # Raw SQL: the model has columns later revisions add.
+    with empty_engine.begin() as conn:
+        for channel, status in (
+            ("slack", "sent"),
+            ("email", "pending"),
+            ("pagerduty", "sent"),
+            ("webhook", "failed"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO notification_outbox (id, alert_id, channel, event, status, "
+                    "attempts, next_attempt_at, last_error, created_at, updated_at) VALUES "
+                    "(:id, :alert, :channel, 'trigger', :status, 1, :now, 'x', :now, :now)"
+                ),
+                {
+                    "id": _db_uuid(empty_engine, uuid.uuid4()),
+                    "alert": _db_uuid(empty_engine, alert.id),
+                    "channel": channel,
+                    "status": status,
+                    "now": _db_ts(empty_engine, alert.created_at),
+                },
+            )
+    before = _outbox_rows(empty_engine)
+    assert len(before) == 4
+
+    def add_teams_row() -> None:
+        with empty_engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO notification_outbox (id, alert_id, channel, event, status, "
+                    "attempts, next_attempt_at, created_at, updated_at) VALUES "
+                    "(:id, :alert, 'teams', 'trigger', 'pending', 0, :now, :now, :now)"
+                ),
+                {
+                    "id": _db_uuid(empty_engine, uuid.uuid4()),
+                    "alert": _db_uuid(empty_engine, alert.id),
+                    "now": _db_ts(empty_engine, alert.created_at),
+                },
+            )
+
+    # 0003's CHECK lists the four original channels.
+    with pytest.raises(IntegrityError):
+        add_teams_row()
+
+    migrate.upgrade(empty_engine)
+
+    assert migrate.current_revision(empty_engine) == SCHEMA_HEAD
+    assert _outbox_rows(empty_engine) == before
+    names = {c["name"] for c in inspect(empty_engine).get_check_constraints("notification_outbox")}
+    assert "ck_notification_outbox_channel" not in names
+    assert {"ck_notification_outbox_status", "ck_notification_outbox_event"} <= names
+    add_teams_row()
+    with empty_engine.connect() as conn:
+        flags = conn.execute(
+            text("SELECT notified_slack, notified_email, notified_pagerduty FROM alerts")
+        ).one()
+        assert tuple(bool(f) for f in flags) == (True, False, True)
+        # The batch copy on SQLite keeps the updated_at trigger (it is created again).
+        if empty_engine.dialect.name == "sqlite":
+            trigger = conn.execute(
+                text(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                    "AND name = 'trg_notification_outbox_updated_at'"
+                )
+            ).scalar_one()
+            assert trigger == 1
+    # Back to 0003: the rows the old CHECK can hold survive.
+    migrate.downgrade(empty_engine, "0003")
+    assert _outbox_rows(empty_engine) == before

@@ -69,7 +69,7 @@ def test_spec_example_parses_with_defaults() -> None:
             {"slack": {"webhook_url": "secret:s", "min_severty": "info"}},
             "invalid configuration: notify.slack.min_severty: unknown setting",
         ),
-        ({"teams": {}}, "invalid configuration: notify.teams: unknown setting"),
+        ({"carrier_pigeon": {}}, "invalid configuration: notify.carrier_pigeon: unknown setting"),
         (
             {"webhook": {"url": "hooks.example.com/S3CRET", "signing_secret": "x"}},
             "invalid configuration: notify.webhook.url: must be an http(s) URL or 'secret:NAME'",
@@ -160,7 +160,52 @@ def test_send_to_missing_secret_sends_nothing(
 
 
 def test_send_to_unknown_or_unconfigured_channel(note: Callable[..., Notification]) -> None:
-    with pytest.raises(ValidationError, match="unknown notification channel 'teams'"):
-        send_to("teams", note(), NotifyConfig())
+    with pytest.raises(ValidationError, match="unknown notification channel 'carrier_pigeon'"):
+        send_to("carrier_pigeon", note(), NotifyConfig())
     with pytest.raises(ValidationError, match=r"not configured \(\[notify.email\]\)"):
         send_to("email", note(), NotifyConfig())
+
+
+def test_the_registry_declares_every_channel_once() -> None:
+    from driftctl.notify import registry
+    from driftctl.notify.channel import ChannelConfig
+
+    plugins = registry.channels()
+    assert tuple(p.name for p in plugins) == registry.CHANNEL_NAMES == registry.names()
+    for plugin in plugins:
+        assert issubclass(plugin.config, ChannelConfig)
+        assert callable(plugin.send) and plugin.summary
+    # PagerDuty opens and closes incidents; it is told so by its capabilities, not by name.
+    assert "pagerduty" in registry.resolving()
+    assert "slack" not in registry.resolving()
+
+
+def test_config_blocks_are_validated_at_load(tmp_path: Any) -> None:
+    from driftctl.config import load_settings
+
+    path = tmp_path / "driftctl.toml"
+    path.write_text('[notify.slack]\nwebhook_url = "not-a-url"\n', encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"notify\.slack\.webhook_url"):
+        load_settings(config_path=path)
+
+
+def test_the_documented_configuration_loads_and_names_every_channel() -> None:
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from driftctl.notify import registry
+    from driftctl.notify.rules import alert_rules
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "docs" / "alerts.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(.*?)```", text, re.DOTALL)
+    assert block is not None
+    data = tomllib.loads(block.group(1))
+    alert_rules(data["alerts"])
+    cfg = from_mapping(data["notify"])
+    assert cfg.configured() == list(registry.names())
+    example = tomllib.loads((root / "examples" / "driftctl.toml").read_text(encoding="utf-8"))
+    from_mapping(example.get("notify", {}))
+    for name in registry.names():
+        assert f"[notify.{name}]" in (root / "examples" / "driftctl.toml").read_text("utf-8")

@@ -91,9 +91,9 @@ def test_no_secret_in_logs_or_errors(
     for channel in ("slack", "pagerduty", "webhook"):
         attempt(channel, overrides, timeout=0.3)
     attempt("email", {**overrides, "smtp_password": "wrongPasswordMNO345"})
-    email_refused = cfg.model_copy(
-        update={"email": cfg.email.model_copy(update={"smtp_port": free_port()})}  # type: ignore[union-attr]
-    )
+    email_block = cfg.channel("email")
+    assert email_block is not None
+    email_refused = cfg.replace("email", email_block.model_copy(update={"smtp_port": free_port()}))
     with pytest.raises(DeliveryError) as info:
         send_to("email", note(), email_refused, overrides, timeout=5)
     errors.append(info.value)

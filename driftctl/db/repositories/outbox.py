@@ -10,6 +10,7 @@ Functions take a Session and never commit.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,12 +32,16 @@ if TYPE_CHECKING:
 PG_CHANNEL = "driftctl_alerts"
 # Serialises "raise approval_needed unless one exists" between concurrent PostgreSQL writers.
 _PG_APPROVAL_LOCK = 0x616C7274  # "alrt"
-# Alert columns that record a successful delivery, by channel (the webhook has none).
+# Alert columns of the original design that record a successful delivery, kept filled for
+# compatibility; the delivered outbox rows are the record for every channel.
 NOTIFIED_COLUMN = {
     "slack": "notified_slack",
     "email": "notified_email",
     "pagerduty": "notified_pagerduty",
 }
+
+
+_CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
 
 
 def _is_pg(session: Session) -> bool:
@@ -53,8 +58,16 @@ def enqueue(
     channels: Iterable[str],
     now: datetime,
     event: str = "trigger",
+    digest_id: uuid.UUID | None = None,
 ) -> list[NotificationOutbox]:
-    """Add one pending row per channel for ALERT_ID (the alert must already be flushed)."""
+    """Add one pending row per channel for ALERT_ID (the alert must already be flushed).
+
+    Raises ValueError for a malformed channel name (the schema no longer lists the names).
+    """
+    channels = list(channels)
+    for channel in channels:
+        if not _CHANNEL_RE.match(channel):
+            raise ValueError(f"malformed notification channel name {channel!r}")
     rows = [
         NotificationOutbox(
             alert_id=alert_id,
@@ -65,6 +78,7 @@ def enqueue(
             next_attempt_at=now,
             created_at=now,
             updated_at=now,
+            digest_id=digest_id,
         )
         for channel in channels
     ]
@@ -122,6 +136,8 @@ def claim_due(
     The rows are picked by a statement of their own, then leased: an ``UPDATE … WHERE id IN
     (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` lets PostgreSQL run the subquery more than
     once and lease more than LIMIT rows. The picked rows stay locked until the transaction ends.
+    A digest is sent whole: the other claimable rows of a picked row's digest are leased too
+    (beyond LIMIT), skipping rows another sender has locked.
     """
     oid = col(NotificationOutbox.id)
     candidates = select(oid).where(_claimable(now), _not_waiting_for_trigger())
@@ -133,6 +149,37 @@ def claim_due(
     if _is_pg(session):
         candidates = candidates.with_for_update(skip_locked=True)
     picked = list(session.execute(candidates).scalars())
+    if not picked:
+        return []
+    stmt = (
+        update(NotificationOutbox)
+        .where(oid.in_(picked), _claimable(now))
+        .values(claimed_until=lease_until, updated_at=now)
+        .returning(oid)
+        .execution_options(synchronize_session=False)
+    )
+    won = list(session.execute(stmt).scalars())
+    return won + _claim_digest_members(session, won, now=now, lease_until=lease_until)
+
+
+def _claim_digest_members(
+    session: Session, won: list[uuid.UUID], *, now: datetime, lease_until: datetime
+) -> list[uuid.UUID]:
+    if not won:
+        return []
+    digest = col(NotificationOutbox.digest_id)
+    oid = col(NotificationOutbox.id)
+    digests = list(
+        session.execute(
+            select(digest).where(oid.in_(won), digest.is_not(None)).distinct()
+        ).scalars()
+    )
+    if not digests:
+        return []
+    members = select(oid).where(digest.in_(digests), oid.not_in(won), _claimable(now))
+    if _is_pg(session):
+        members = members.with_for_update(skip_locked=True)
+    picked = list(session.execute(members).scalars())
     if not picked:
         return []
     stmt = (
@@ -193,6 +240,7 @@ class Job:
     attempts: int
     alert: Alert
     drift: Drift
+    digest_id: uuid.UUID | None = None
 
 
 def load_jobs(session: Session, ids: Sequence[uuid.UUID]) -> list[Job]:
@@ -207,7 +255,7 @@ def load_jobs(session: Session, ids: Sequence[uuid.UUID]) -> list[Job]:
         .order_by(col(NotificationOutbox.next_attempt_at), col(NotificationOutbox.created_at))
     )
     return [
-        Job(row.id, row.channel, row.event, row.attempts, alert, drift)
+        Job(row.id, row.channel, row.event, row.attempts, alert, drift, row.digest_id)
         for row, alert, drift in session.execute(stmt)
     ]
 
@@ -333,6 +381,7 @@ class ChannelRow:
     status: str
     claimed_until: datetime | None
     alert_created_at: datetime
+    digest_id: uuid.UUID | None
 
 
 def rows_for_drifts(
@@ -351,6 +400,7 @@ def rows_for_drifts(
                 col(NotificationOutbox.status),
                 col(NotificationOutbox.claimed_until),
                 col(Alert.created_at),
+                col(NotificationOutbox.digest_id),
             )
             .join(Alert, col(Alert.id) == col(NotificationOutbox.alert_id))
             .where(col(Alert.drift_id).in_(chunk), col(NotificationOutbox.channel) == channel)
@@ -375,6 +425,33 @@ def cancel_pending(
         .execution_options(synchronize_session=False)
     )
     return list(session.execute(stmt).scalars())
+
+
+def digest_undecided(session: Session, digest_id: uuid.UUID, *, decided: Sequence[str]) -> int:
+    """How many trigger rows of DIGEST_ID, not cancelled, are about a drift not yet decided."""
+    stmt = (
+        select(func.count())
+        .select_from(NotificationOutbox)
+        .join(Alert, col(Alert.id) == col(NotificationOutbox.alert_id))
+        .join(Drift, col(Drift.id) == col(Alert.drift_id))
+        .where(
+            col(NotificationOutbox.digest_id) == digest_id,
+            col(NotificationOutbox.event) == "trigger",
+            col(NotificationOutbox.status) != "failed",
+            col(Drift.status).not_in(list(decided)),
+        )
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def digest_has_resolve(session: Session, digest_id: uuid.UUID) -> bool:
+    """Whether a resolve event for DIGEST_ID is queued or sent already."""
+    stmt = select(col(NotificationOutbox.id)).where(
+        col(NotificationOutbox.digest_id) == digest_id,
+        col(NotificationOutbox.event) == "resolve",
+        col(NotificationOutbox.status) != "failed",
+    )
+    return session.execute(stmt.limit(1)).first() is not None
 
 
 def _claimable_any_time(now: datetime) -> ColumnElement[bool]:
@@ -439,6 +516,28 @@ def alerts_by_ids(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[Aler
         .order_by(col(Alert.created_at), col(Alert.id))
     )
     return [(alert, drift) for alert, drift in session.execute(stmt)]
+
+
+def delivered_channels(
+    session: Session, alert_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """The channels each alert was delivered to (its ``sent`` trigger rows), sorted by name."""
+    out: dict[uuid.UUID, list[str]] = {}
+    ids = list(dict.fromkeys(alert_ids))
+    for start in range(0, len(ids), 500):
+        stmt = (
+            select(col(NotificationOutbox.alert_id), col(NotificationOutbox.channel))
+            .where(
+                col(NotificationOutbox.alert_id).in_(ids[start : start + 500]),
+                col(NotificationOutbox.status) == "sent",
+                col(NotificationOutbox.event) == "trigger",
+            )
+            .distinct()
+            .order_by(col(NotificationOutbox.channel))
+        )
+        for alert_id, channel in session.execute(stmt):
+            out.setdefault(alert_id, []).append(channel)
+    return out
 
 
 def get_alert(session: Session, alert_id: uuid.UUID) -> Alert | None:
