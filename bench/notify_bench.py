@@ -14,6 +14,10 @@ notification reached the sink exactly once and every row is marked sent.
 With ``--pg-url`` (an administrative URL) a throwaway PostgreSQL database is used instead of a
 SQLite file, and dropped at the end.
 
+``--kills 20`` then runs ``driftctl alerts send`` as a process, SIGKILLs it 20 times at random
+moments mid-delivery and runs it once more to the end: every row must end up sent, with no more
+duplicates than the requests that could have been in flight at the kills (workers x kills).
+
 ``--channels 4`` sends every alert to Slack, Teams, Opsgenie and the webhook (all pointed at the
 sink, counted per channel and drift); ``--rate-429 0.05`` makes the sink refuse that share of
 requests with 429 and ``Retry-After: --retry-after``; ``--scan-alerts 306`` also counts the
@@ -302,6 +306,60 @@ def scan_messages(url: str, sink: Sink, alerts: int, channels: int) -> tuple[int
     return sum(sink.counts().values()), report.count("sent")
 
 
+def kill_runs(
+    url: str, sink: Sink, rows: int, kills: int, workdir: Path, workers: int = 4
+) -> dict[str, Any]:
+    """``alerts send`` as a process, SIGKILLed KILLS times at random moments mid-delivery, then
+    once more to the end: duplicates against what could have been in flight at the kills."""
+    import signal
+    import subprocess
+
+    settings = Settings(database_url=url, notify=notify_blocks(sink, 1))
+    ctx = open_context(settings, command="notify-bench")
+    try:
+        load(ctx, rows)
+    finally:
+        ctx.dispose()
+    sink.reset()
+    config = workdir / "kill.toml"
+    config.write_text(
+        f'[notify.webhook]\nurl = "{sink.url}"\nsigning_secret = "secret:bench_signing"\n'
+        'min_severity = "info"\n'
+    )
+    command = [sys.executable, "-m", "driftctl", "--db", url, "--config", str(config)]
+    command += ["alerts", "send", "--workers", str(workers), "-q"]
+    rng = random.Random(7)
+    for _ in range(kills):
+        proc = subprocess.Popen(command, env=dict(os.environ))
+        time.sleep(rng.uniform(1.0, 3.0))  # let it get into its batch: start-up takes ~1 s
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    started = time.perf_counter()
+    final = subprocess.run(command, env=dict(os.environ), check=False)
+    final_s = time.perf_counter() - started
+    seen = sink.counts()
+    ctx = open_context(settings, command="notify-bench")
+    try:
+        with ctx.read() as session:
+            pending = session.execute(
+                select(func.count())
+                .select_from(NotificationOutbox)
+                .where(col(NotificationOutbox.status) == "pending")
+            ).scalar_one()
+    finally:
+        ctx.dispose()
+    return {
+        "kills": kills,
+        "delivered_distinct": len(seen),
+        "duplicates": sum(n - 1 for n in seen.values() if n > 1),
+        # Each kill can interrupt at most one request per worker after it went out.
+        "in_flight_bound": kills * workers,
+        "final_exit": final.returncode,
+        "final_s": round(final_s, 1),
+        "pending_after": int(pending),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -314,6 +372,9 @@ def main() -> int:
     parser.add_argument("--rate-429", type=float, default=0.0, help="share of requests refused")
     parser.add_argument("--retry-after", default="0", help="Retry-After of a refusal (s)")
     parser.add_argument("--scan-alerts", type=int, default=0, help="alerts of one digest scan")
+    parser.add_argument(
+        "--kills", type=int, default=0, help="SIGKILL `alerts send` this many times mid-delivery"
+    )
     args = parser.parse_args()
     os.environ["DRIFTCTL_SECRET_BENCH_SIGNING"] = "bench-signing-secret"
     engine = "postgresql" if args.pg_url else "sqlite"
@@ -342,6 +403,16 @@ def main() -> int:
                 f"digests on: {messages} messages for {rows} outbox rows sent "
                 f"(without digests: {args.scan_alerts * args.channels})"
             )
+        if args.kills:
+            with database(args.pg_url, Path(tmp), "bench-kill") as url:
+                k = kill_runs(url, sink, args.rows, args.kills, Path(tmp))
+            print(
+                f"{k['kills']} kills of `alerts send` mid-delivery, then one run to the end: "
+                f"{k['delivered_distinct']}/{args.rows} delivered, {k['duplicates']} duplicates "
+                f"(at most {k['in_flight_bound']} could be in flight at the kills); the last run "
+                f"exited {k['final_exit']} in {k['final_s']} s, {k['pending_after']} rows pending"
+            )
+            ok = ok and k["duplicates"] <= k["in_flight_bound"] and k["pending_after"] == 0
     return 0 if ok else 1
 
 

@@ -119,11 +119,16 @@ def send_pending(
             time.sleep(pause)
             continue
         waited_since = None
+
+        def record(outcomes: repo.Outcomes) -> None:
+            with ctx.write() as session:
+                repo.record(session, outcomes, now=utcnow())
+
         with _LeaseKeeper(ctx, ids, held_until, lease) as keeper:
-            results = run.deliver(jobs, keeper)
-        outcomes = run.outcomes(results, jobs)
-        with ctx.write() as session:
-            repo.record(session, outcomes, now=utcnow())
+            # Each message is recorded as sent the moment it went out: a sender killed
+            # mid-batch resends only what was in flight, not the whole batch.
+            results = run.deliver(jobs, keeper, record_sent=record)
+        record(run.outcomes([r for r in results if r.outcome != "sent"], jobs))
         report.results.extend(results)
     # A row held back or refused for a rate limit and delivered later counts once, as sent.
     last = {r.outbox_id: r for r in report.results}
@@ -132,20 +137,10 @@ def send_pending(
         # Everything due when the run started that no sender has delivered: a live sender's
         # rows still in flight count too (the run did not see them delivered).
         report.still_due = repo.count_pending(session, due_by=started)
-    for problem in report.problems():
-        log.warning(
-            "notification not delivered",
-            extra={
-                "outbox_id": problem.outbox_id,
-                "channel": problem.channel,
-                "outcome": problem.outcome,
-                "error": problem.error,
-            },
-        )
+    for p in report.problems():
+        where = {"outbox_id": p.outbox_id, "channel": p.channel, "outcome": p.outcome}
+        log.warning("notification not delivered", extra={**where, "error": p.error})
     return report
-
-
-# A lease outlasts three sends and is renewed every send, so a sender that is killed holds its
 
 
 @dataclass
@@ -170,13 +165,26 @@ class _Run:
             skipped = set(self.skipped)
         return sorted(skipped | set(self.pauses.active()))
 
-    def deliver(self, jobs: list[repo.Job], keeper: _LeaseKeeper) -> list[DeliveryResult]:
+    def deliver(
+        self,
+        jobs: list[repo.Job],
+        keeper: _LeaseKeeper,
+        *,
+        record_sent: Callable[[repo.Outcomes], None],
+    ) -> list[DeliveryResult]:
         batches = units(jobs)
+
+        def one(unit: list[repo.Job]) -> list[DeliveryResult]:
+            results = self._send(unit, keeper)
+            sent = [r for r in results if r.outcome == "sent"]
+            if sent:
+                record_sent(self.outcomes(sent, unit))
+            return results
+
         if self.workers == 1 or len(batches) == 1:
-            return [r for unit in batches for r in self._send(unit, keeper)]
+            return [r for unit in batches for r in one(unit)]
         with ThreadPoolExecutor(max_workers=min(self.workers, len(batches))) as pool:
-            done = pool.map(lambda unit: self._send(unit, keeper), batches)
-            return [r for results in done for r in results]
+            return [r for results in pool.map(one, batches) for r in results]
 
     def _send(self, unit: list[repo.Job], keeper: _LeaseKeeper) -> list[DeliveryResult]:
         """Send UNIT (one row, or a digest's rows) as one message; one result per row."""
