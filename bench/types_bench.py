@@ -227,7 +227,10 @@ def measure(
         with undelayed(proxy):
             resources = listing(name, declared)
     except Exception as exc:
-        out.error = f"scan failed: {type(exc).__name__}: {exc}"[:300]
+        # A scan that fails prints its error (JSON with -o json) on stderr and nothing on stdout.
+        stderr = args.workdir / f"{label}.stderr"
+        said = stderr.read_text(errors="replace").strip()[-400:] if stderr.exists() else ""
+        out.error = f"scan failed: {type(exc).__name__}: {exc} {said}"[:600]
         return out
     if run.errors:
         out.error = f"scan errors: {run.errors[:2]}"[:300]
