@@ -36,8 +36,10 @@ def operation(name: str) -> str:
     return f"{OPERATION_PREFIX}:{name}"
 
 
-LIST_BUSES = ApiCall(operation("ListEventBuses"), per="region", page_size=PAGE[1])
-# One paginated ListRules per event bus (the parent of every rule).
+# One page per region: a page holds 100 buses, and EventBridge's quota is 100 buses per region.
+LIST_BUSES = ApiCall(operation("ListEventBuses"), per="region")
+# One paginated ListRules per event bus (the parent of every rule). The declared minimum counts
+# one page per bus: a bus holding more than 100 rules takes one more call per 100.
 LIST_RULES = ApiCall(operation("ListRules"), per="parent", parent="event_bus_name")
 
 
