@@ -160,17 +160,30 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def grants_public(policy: Any) -> bool:
-    """Whether a policy has an Allow statement for ``Principal: "*"`` (or ``{"AWS": "*"}``)."""
+def grants_public(policy: Any, *, unconditionally: bool = False) -> bool:
+    """Whether a policy has an Allow statement for ``Principal: "*"`` (or ``{"AWS": "*"}``);
+    with ``unconditionally``, only one without a ``Condition`` counts (anyone, in any account)."""
     for st in _statements(policy):
-        if st.get("Effect") != "Allow":
+        if st.get("Effect") != "Allow" or (unconditionally and st.get("Condition")):
             continue
         principal = st.get("Principal")
-        if principal == ANY:
+        if ANY in _as_list(principal):
             return True
         if isinstance(principal, Mapping) and ANY in _as_list(principal.get("AWS")):
             return True
     return False
+
+
+def grants_public_unconditionally(policy: Any) -> bool:
+    """Whether a policy allows ``Principal: *`` in a statement without a ``Condition``."""
+    return grants_public(policy, unconditionally=True)
+
+
+def became_public_unconditionally(entry: DiffEntry, _finding: Finding) -> bool:
+    """A policy that did not grant ``Principal: *`` without a condition now does."""
+    return grants_public_unconditionally(entry.get("actual")) and not (
+        grants_public_unconditionally(entry.get("expected"))
+    )
 
 
 def allows_admin(policy: Any) -> bool:

@@ -22,25 +22,21 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from driftctl.diff.conditions import became_public_unconditionally, grants_public_unconditionally
 from driftctl.iac.instance import BadValue, StateInstance
 from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext, ScanError
 from driftctl.types import apigateway
 from driftctl.types.build import BuildContext, Builder, tags_of
-from driftctl.types.ecr_repository import open_to_anyone
 from driftctl.types.spec import Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
 
 if TYPE_CHECKING:
-    from driftctl.diff.findings import DiffEntry, Finding
+    pass
 
 RESOURCE_TYPE = "API_GATEWAY_REST_API"
 # "No policy" on both sides: an empty policy, so a policy only AWS has compares as a change.
 NO_POLICY: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
 NO_COMPRESSION = -1
-
-
-def _opened(entry: DiffEntry, _finding: Finding) -> bool:
-    return open_to_anyone(entry.get("actual")) and not open_to_anyone(entry.get("expected"))
 
 
 # -- reading the state -------------------------------------------------------------------------
@@ -239,8 +235,14 @@ SPEC = ResourceSpec(
     schema=SCHEMA,
     canonical_id=apigateway.api_id,
     id_doc="REST API id",
-    rules=(Rule("policy", _opened, doc="the policy grants Principal: * without a condition"),),
-    risky=lambda attributes: open_to_anyone(attributes.get("policy")),
+    rules=(
+        Rule(
+            "policy",
+            became_public_unconditionally,
+            doc="the policy grants Principal: * without a condition",
+        ),
+    ),
+    risky=lambda attributes: grants_public_unconditionally(attributes.get("policy")),
     builders={
         "aws_api_gateway_rest_api": Builder(_build),
         "aws_api_gateway_rest_api_policy": Builder(

@@ -21,7 +21,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from driftctl import normalize
-from driftctl.diff.conditions import ANY
+from driftctl.diff.conditions import (
+    became_public_unconditionally,
+    grants_public_unconditionally,
+)
 from driftctl.iac.instance import StateInstance, document, policy
 from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext
@@ -30,7 +33,7 @@ from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
 from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
 
 if TYPE_CHECKING:
-    from driftctl.diff.findings import DiffEntry, Finding
+    pass
 
 RESOURCE_TYPE = "ECR_REPOSITORY"
 SERVICE = "ecr"
@@ -49,30 +52,6 @@ def canonical_id(value: str) -> str:
 
 
 # -- the risk: a policy open to anyone -------------------------------------------------------
-
-
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def open_to_anyone(document_: Any) -> bool:
-    """Whether a policy has an Allow statement for ``Principal: *`` with no Condition."""
-    if not isinstance(document_, Mapping):
-        return False
-    statements = document_.get("Statement") or []
-    for st in statements if isinstance(statements, list) else [statements]:
-        if not isinstance(st, Mapping) or st.get("Effect") != "Allow" or st.get("Condition"):
-            continue
-        principal = st.get("Principal")
-        if principal == ANY:
-            return True
-        if isinstance(principal, Mapping) and ANY in _as_list(principal.get("AWS")):
-            return True
-    return False
-
-
-def _opened(entry: DiffEntry, _finding: Finding) -> bool:
-    return open_to_anyone(entry.get("actual")) and not open_to_anyone(entry.get("expected"))
 
 
 # -- reading the state -------------------------------------------------------------------------
@@ -266,9 +245,13 @@ SPEC = ResourceSpec(
     canonical_id=canonical_id,
     id_doc="repository name",
     rules=(
-        Rule("policy", _opened, doc="the repository policy grants Principal: * unconditionally"),
+        Rule(
+            "policy",
+            became_public_unconditionally,
+            doc="the repository policy grants Principal: * unconditionally",
+        ),
     ),
-    risky=lambda attributes: open_to_anyone(attributes.get("policy")),
+    risky=lambda attributes: grants_public_unconditionally(attributes.get("policy")),
     builders={
         "aws_ecr_repository": Builder(_build, after=("aws_kms_key",)),
         "aws_ecr_repository_policy": Builder(_build_policy, after=_AFTER),

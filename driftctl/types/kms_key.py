@@ -30,7 +30,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from driftctl import normalize
-from driftctl.diff.conditions import turned_off, turned_on
+from driftctl.diff.conditions import (
+    became_public_unconditionally,
+    grants_public_unconditionally,
+    turned_off,
+    turned_on,
+)
 from driftctl.iac.instance import StateInstance, boolean, integer, policy
 from driftctl.resources import SENSITIVE, ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
@@ -48,7 +53,7 @@ from driftctl.types.spec import (
 )
 
 if TYPE_CHECKING:
-    from driftctl.diff.findings import DiffEntry, Finding
+    pass
 
 RESOURCE_TYPE = "KMS_KEY"
 SERVICE = "kms"
@@ -82,27 +87,6 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def grants_anyone(document: Any) -> bool:
-    """Whether a policy has an Allow statement for ``Principal: *`` (or ``{"AWS": "*"}``)
-    without a Condition: anyone, in any account, may use what it allows."""
-    if not isinstance(document, Mapping):
-        return False
-    statements = document.get("Statement") or []
-    for st in statements if isinstance(statements, list) else [statements]:
-        if not isinstance(st, Mapping) or st.get("Effect") != "Allow" or st.get("Condition"):
-            continue
-        principal = st.get("Principal")
-        if principal == "*" or (
-            isinstance(principal, Mapping) and "*" in _as_list(principal.get("AWS"))
-        ):
-            return True
-    return False
-
-
-def _became_public(entry: DiffEntry, _finding: Finding) -> bool:
-    return grants_anyone(entry.get("actual")) and not grants_anyone(entry.get("expected"))
 
 
 def aws_style(text: str) -> str:
@@ -304,7 +288,7 @@ def _is_default(attributes: Mapping[str, Any]) -> bool:
 
 
 def _risky(attributes: Mapping[str, Any]) -> bool:
-    return grants_anyone(attributes.get("policy"))
+    return grants_public_unconditionally(attributes.get("policy"))
 
 
 # -- building in an emulated account ---------------------------------------------------------
@@ -390,7 +374,11 @@ SPEC = ResourceSpec(
     id_doc="key id",
     is_default=_is_default,
     rules=(
-        Rule("policy", _became_public, doc="the key policy grants Principal: * unconditionally"),
+        Rule(
+            "policy",
+            became_public_unconditionally,
+            doc="the key policy grants Principal: * unconditionally",
+        ),
         Rule("is_enabled", turned_off, doc="the key was disabled"),
         Rule("pending_deletion", turned_on, doc="the key is scheduled for deletion"),
         Rule("enable_key_rotation", turned_off, doc="key rotation turned off"),

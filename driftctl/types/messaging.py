@@ -17,10 +17,8 @@ from driftctl.iac.instance import BadValue
 from driftctl.resources import SENSITIVE
 
 if TYPE_CHECKING:
-    from driftctl.diff.findings import DiffEntry, Finding
     from driftctl.iac.instance import StateInstance
 
-ANY = "*"
 # What a document attribute holds when IaC and AWS both say "none" (an empty redrive policy).
 NO_DOCUMENT: dict[str, Any] = {}
 
@@ -36,37 +34,6 @@ def number(value: Any) -> int | None:
         return None if value is None or value == "" else int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def public_without_condition(policy: Any) -> bool:
-    """Whether a policy allows ``Principal: *`` (or ``{"AWS": "*"}``) with no Condition."""
-    if not isinstance(policy, Mapping):
-        return False
-    statements = policy.get("Statement") or []
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    for st in statements:
-        if not isinstance(st, Mapping) or st.get("Effect") != "Allow" or st.get("Condition"):
-            continue
-        principal = st.get("Principal")
-        if ANY in _as_list(principal):
-            return True
-        if isinstance(principal, Mapping) and ANY in _as_list(principal.get("AWS")):
-            return True
-    return False
-
-
-def became_public(entry: DiffEntry, _finding: Finding) -> bool:
-    """A policy that did not allow ``Principal: *`` without a condition now does."""
-    return public_without_condition(entry.get("actual")) and not public_without_condition(
-        entry.get("expected")
-    )
 
 
 def _drop_nulls(value: Any) -> Any:

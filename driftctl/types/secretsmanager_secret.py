@@ -33,7 +33,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from driftctl import normalize
-from driftctl.diff.conditions import removed
+from driftctl.diff.conditions import (
+    became_public_unconditionally,
+    grants_public_unconditionally,
+    removed,
+)
 from driftctl.iac.instance import StateInstance, boolean, integer, policy, put, text
 from driftctl.resources import SENSITIVE, ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
@@ -51,7 +55,7 @@ from driftctl.types.spec import (
 )
 
 if TYPE_CHECKING:
-    from driftctl.diff.findings import DiffEntry, Finding
+    pass
 
 RESOURCE_TYPE = "SECRETSMANAGER_SECRET"
 SERVICE = "secretsmanager"
@@ -68,25 +72,6 @@ def default_key(value: Any) -> str | None:
     if value is None:
         return None
     return None if str(value) in DEFAULT_KEYS else str(value)
-
-
-def open_to_anyone(document: Any) -> bool:
-    """Whether a policy has an Allow for ``Principal: *`` (or ``{"AWS": "*"}``) without any
-    condition."""
-    if not isinstance(document, Mapping):
-        return False
-    statements = document.get("Statement") or []
-    for st in [statements] if isinstance(statements, Mapping) else statements:
-        if not isinstance(st, Mapping) or st.get("Effect") != "Allow" or st.get("Condition"):
-            continue
-        principal = st.get("Principal")
-        if principal == "*":
-            return True
-        if isinstance(principal, Mapping):
-            aws = principal.get("AWS")
-            if aws == "*" or (isinstance(aws, list) and "*" in aws):
-                return True
-    return False
 
 
 # -- reading the state -------------------------------------------------------------------------
@@ -280,16 +265,12 @@ def _stages(value: Any) -> dict[str, list[str]]:
     }
 
 
-def _became_open(entry: DiffEntry, _finding: Finding) -> bool:
-    return open_to_anyone(entry.get("actual")) and not open_to_anyone(entry.get("expected"))
-
-
 def _is_default(attributes: Mapping[str, Any]) -> bool:
     return bool(attributes.get("owning_service"))
 
 
 def _risky(attributes: Mapping[str, Any]) -> bool:
-    return open_to_anyone(attributes.get("policy"))
+    return grants_public_unconditionally(attributes.get("policy"))
 
 
 # -- building in an emulated account ---------------------------------------------------------
@@ -419,7 +400,11 @@ SPEC = ResourceSpec(
     id_doc="secret ARN",
     is_default=_is_default,
     rules=(
-        Rule("policy", _became_open, doc="the policy grants Principal: * without a condition"),
+        Rule(
+            "policy",
+            became_public_unconditionally,
+            doc="the policy grants Principal: * without a condition",
+        ),
         Rule("kms_key_id", removed, doc="the customer key was removed (default key)"),
     ),
     risky=_risky,

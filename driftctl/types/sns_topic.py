@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from driftctl import normalize
+from driftctl.diff.conditions import became_public_unconditionally, grants_public_unconditionally
 from driftctl.iac.instance import BadValue, StateInstance
 from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
@@ -183,7 +184,7 @@ def to_resource(
 
 
 def _risky(attributes: Mapping[str, Any]) -> bool:
-    return messaging.public_without_condition(attributes.get("policy"))
+    return grants_public_unconditionally(attributes.get("policy"))
 
 
 # -- building in an emulated account ---------------------------------------------------------
@@ -254,7 +255,7 @@ SPEC = ResourceSpec(
     rules=(
         Rule(
             "policy",
-            messaging.became_public,
+            became_public_unconditionally,
             doc="the topic policy grants Principal: * without a condition",
         ),
     ),

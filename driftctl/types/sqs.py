@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from driftctl import normalize
+from driftctl.diff.conditions import became_public_unconditionally, grants_public_unconditionally
 from driftctl.iac.instance import StateInstance, policy
 from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext
@@ -218,7 +219,7 @@ def to_resource(
 
 
 def _risky(attributes: Mapping[str, Any]) -> bool:
-    return messaging.public_without_condition(attributes.get("policy"))
+    return grants_public_unconditionally(attributes.get("policy"))
 
 
 # -- building in an emulated account ---------------------------------------------------------
@@ -321,7 +322,7 @@ SPEC = ResourceSpec(
     rules=(
         Rule(
             "policy",
-            messaging.became_public,
+            became_public_unconditionally,
             doc="the queue policy grants Principal: * without a condition",
         ),
     ),

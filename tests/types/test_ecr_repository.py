@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from driftctl import normalize
-from driftctl.types.ecr_repository import open_to_anyone
+from driftctl.diff.conditions import grants_public_unconditionally as open_to_anyone
 
 
 def _policy(principal: object, condition: object = None) -> object:

@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from driftctl.diff.compare import diff_attributes
+from driftctl.diff.conditions import grants_public_unconditionally
 from driftctl.iac.instance import StateInstance, read_schema
 from driftctl.scanner.runner import ScanPlan, scan_actual
 from driftctl.types import kms_key
@@ -68,7 +69,7 @@ def test_only_an_unconditional_grant_to_anyone_is_public(
     statement: dict[str, Any], public: bool
 ) -> None:
     doc = kms_key.key_policy(json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
-    assert kms_key.grants_anyone(doc) is public
+    assert grants_public_unconditionally(doc) is public
 
 
 def _deny(**_: Any) -> None:

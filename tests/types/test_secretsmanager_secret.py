@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from driftctl.diff.compare import diff_attributes
+from driftctl.diff.conditions import grants_public_unconditionally
 from driftctl.diff.findings import Finding
 from driftctl.diff.severity import assess
 from driftctl.domain import DriftType
@@ -68,8 +69,8 @@ def test_rotation_from_the_rotation_resource() -> None:
 def test_a_public_policy_with_a_condition_is_not_critical() -> None:
     statement = {"Effect": "Allow", "Principal": "*", "Action": "x", "Resource": "*"}
     conditioned = {**statement, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}
-    assert sm.open_to_anyone({"Statement": [statement]})
-    assert not sm.open_to_anyone({"Statement": [conditioned]})
+    assert grants_public_unconditionally({"Statement": [statement]})
+    assert not grants_public_unconditionally({"Statement": [conditioned]})
     finding = Finding(
         resource_type=sm.RESOURCE_TYPE,
         resource_id=ARN,

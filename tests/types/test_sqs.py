@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from driftctl.diff.compare import diff_attributes
-from driftctl.types.messaging import public_without_condition
+from driftctl.diff.conditions import grants_public_unconditionally as public_without_condition
 from driftctl.types.sqs import queue_url, to_resource
 
 ARN = "arn:aws:sqs:eu-west-1:123456789012:jobs"
