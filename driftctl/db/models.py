@@ -254,6 +254,9 @@ class Drift(SQLModel, table=True):
     resolved_at: datetime | None = _ts()
     resolved_how: str | None = Field(default=None, sa_column=Column(String(50)))
     resolved_by: uuid.UUID | None = _fk("users.id")
+    # The run of ``driftctl remediate`` that holds the drift, and since when (0006).
+    remediation_claim: str | None = Field(default=None, sa_column=Column(String(64)))
+    remediation_claimed_at: datetime | None = _ts()
     created_at: datetime = _ts(nullable=False, default=True)
     updated_at: datetime = _ts(nullable=False, default=True)
 

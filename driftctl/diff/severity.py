@@ -192,7 +192,7 @@ def _default_severity(
         for rule in spec.rules:
             if (
                 rule.change in (ANY, change)
-                and _glob(rule.path).fullmatch(path)
+                and path_glob(rule.path).fullmatch(path)
                 and rule.when(entry, finding)
             ):
                 return rule.severity, f"default rule: {rule.doc or rule.path}"
@@ -208,7 +208,7 @@ def _in_tags(spec: ResourceSpec, path: str) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _glob(pattern: str) -> re.Pattern[str]:
+def path_glob(pattern: str) -> re.Pattern[str]:
     """A rule path pattern as a regex: ``*`` matches anything, everything else is literal."""
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 

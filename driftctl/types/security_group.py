@@ -9,6 +9,7 @@ group named ``default`` that every VPC gets is never unmanaged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,19 @@ from driftctl.iac.instance import BadValue, StateInstance
 from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import ec2_tags_fix, set_members
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import IpPermissionOutputTypeDef, SecurityGroupTypeDef
@@ -194,6 +207,73 @@ def _is_default(attributes: Mapping[str, Any]) -> bool:
 
 def _risky(attributes: Mapping[str, Any]) -> bool:
     return any(isinstance(r, str) and is_world_open(r) for r in attributes.get("ingress") or [])
+
+
+# -- remediation -------------------------------------------------------------------------------
+
+_PORTS = re.compile(r"^(-?\d+)(?:-(-?\d+))?$")
+
+
+def key_permission(key: str) -> Any:
+    """A rule key (``tcp:22:0.0.0.0/0``) back as the IpPermission that grants exactly it."""
+    protocol, ports, peer = key.split(":", 2)
+    proto = "-1" if protocol == "all" else protocol
+    if proto == "-1":
+        from_port = to_port = None
+    elif ports == "all":
+        from_port, to_port = 0, 65535
+    else:
+        found = _PORTS.match(ports)
+        if found is None:
+            raise ValueError(f"rule key {key!r} has ports {ports!r}")
+        from_port = int(found.group(1))
+        to_port = int(found.group(2) if found.group(2) is not None else found.group(1))
+    if "/" in peer and ":" in peer:
+        return permission(proto, from_port, to_port, ipv6_cidrs=[peer])
+    if "/" in peer:
+        return permission(proto, from_port, to_port, cidrs=[peer])
+    if peer.startswith("pl-"):
+        return permission(proto, from_port, to_port, prefix_lists=[peer])
+    return permission(proto, from_port, to_port, groups=[peer])
+
+
+def _rules_fix(direction: str) -> Fix:
+    suffix = "Ingress" if direction == "ingress" else "Egress"
+
+    def plan(query: FixQuery) -> list[Call]:
+        added, removed = set_members(query.entries)
+        target = {"GroupId": query.resource_id}
+        calls: list[Call] = []
+        if added:
+            calls.append(
+                Call(
+                    "ec2",
+                    f"RevokeSecurityGroup{suffix}",
+                    {**target, "IpPermissions": [key_permission(k) for k in added]},
+                    fixes=tuple(f"{direction}[{k}]" for k in added),
+                )
+            )
+        if removed:
+            calls.append(
+                Call(
+                    "ec2",
+                    f"AuthorizeSecurityGroup{suffix}",
+                    {**target, "IpPermissions": [key_permission(k) for k in removed]},
+                    fixes=tuple(f"{direction}[{k}]" for k in removed),
+                )
+            )
+        return calls
+
+    return Fix(
+        f"{direction}[*",
+        plan,
+        doc=f"{direction} rules: revoke what was added, authorize what was removed "
+        "(a re-authorized rule has no description)",
+    )
+
+
+def _delete(query: FixQuery) -> list[Call]:
+    return [Call("ec2", "DeleteSecurityGroup", {"GroupId": query.resource_id})]
 
 
 # -- building in an emulated account ---------------------------------------------------------
@@ -399,4 +479,6 @@ SPEC = ResourceSpec(
         "aws_vpc_security_group_ingress_rule": _build_vpc_rule("ingress"),
         "aws_vpc_security_group_egress_rule": _build_vpc_rule("egress"),
     },
+    fixes=(_rules_fix("ingress"), _rules_fix("egress"), ec2_tags_fix()),
+    delete=_delete,
 )

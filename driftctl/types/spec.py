@@ -171,6 +171,64 @@ class CostQuery:
 
 
 @dataclass(frozen=True)
+class Call:
+    """One AWS request of a remediation plan, and the difference entries it puts back.
+
+    ``operation`` is the API's own name (``RevokeSecurityGroupIngress``); ``service`` the boto3
+    client (``ec2``). ``region`` None means the resource's region (the session's home region
+    for global resources). ``secret`` names parameters whose values are never printed or
+    audited (they are sent, but shown as SENSITIVE). ``restart``: the call interrupts the
+    resource (stopping an instance), so it runs only with ``--allow-restart``. ``delete``: the
+    call deletes the resource (an unmanaged one, with ``--delete-unmanaged`` only).
+    """
+
+    service: str
+    operation: str
+    params: Mapping[str, Any]
+    fixes: tuple[str, ...] = ()
+    region: str | None = None
+    secret: tuple[str, ...] = ()
+    restart: bool = False
+    delete: bool = False
+    # Wait for this boto3 waiter (name, params) after the call (an instance stopped).
+    wait: tuple[str, Mapping[str, Any]] | None = None
+
+    @property
+    def name(self) -> str:
+        """``ec2:RevokeSecurityGroupIngress``, as scans count calls."""
+        return f"{self.service}:{self.operation}"
+
+
+@dataclass(frozen=True)
+class FixQuery:
+    """What a fix is asked to revert: the difference entries it matched, and both states."""
+
+    resource_id: str
+    region: str
+    account_id: str | None
+    # Path -> difference entry ({"change", "expected", "actual"}), only those the fix matched.
+    entries: Mapping[str, Mapping[str, Any]]
+    expected: Mapping[str, Any]
+    actual: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How a type puts back the difference entries whose path matches ``path``.
+
+    ``path`` is matched like a severity rule's (``*`` is the only wildcard: ``tags.*``,
+    ``ingress[*``); the first fix of a spec that matches an entry takes it. ``plan`` gets every
+    entry it took at once and returns the calls, in order, that make AWS match the expected
+    values. Only what one or two API calls revert safely is declared; anything else stays for
+    ``terraform apply``.
+    """
+
+    path: str
+    plan: Callable[[FixQuery], Sequence[Call]]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
 class ResourceSpec:
     """Everything driftctl knows about one resource type. See the module docstring."""
 
@@ -203,6 +261,10 @@ class ResourceSpec:
     cost_paths: tuple[str, ...] = ()
     # Terraform type -> a function creating one instance in an emulated account (demo, tests).
     builders: Mapping[str, Builder] = field(default_factory=dict)
+    # What ``driftctl remediate`` may revert (see Fix), and how an unmanaged resource is deleted
+    # (``--delete-unmanaged``; None: never).
+    fixes: tuple[Fix, ...] = ()
+    delete: Callable[[FixQuery], Sequence[Call]] | None = None
     doc: str = ""
 
     @property

@@ -42,6 +42,15 @@ def _close_metrics(account: Account) -> None:
     )
 
 
+def _open_egress_smtp(account: Account) -> None:
+    account.client("ec2").authorize_security_group_egress(
+        GroupId=account.ids[WEB_SG],
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 25, "ToPort": 25, "IpRanges": [{"CidrIp": WORLD}]}
+        ],
+    )
+
+
 def _wizard_group(account: Account) -> str:
     ec2 = account.client("ec2")
     vpc = account.attributes(WEB_SG)["vpc_id"]
@@ -68,6 +77,9 @@ ENTRY = Entry(
             WEB_SG,
             "ingress[tcp:9100:10.0.0.0/16]",
             "warning",
+        ),
+        Mutation(
+            "SMTP out to the world", _open_egress_smtp, WEB_SG, f"egress[tcp:25:{WORLD}]", "warning"
         ),
         tag_mutation("ec2", WEB_SG),
         Mutation("RDP-open group", _wizard_group, None, "", "critical", "unmanaged"),
