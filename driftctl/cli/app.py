@@ -23,6 +23,7 @@ from driftctl.cli import (
     drifts_cmd,
     gen_driftignore_cmd,
     pricing_cmd,
+    remediate_cmd,
     report_cmd,
     scan_cmd,
     scans_cmd,
@@ -150,6 +151,7 @@ app.command("scan")(scan_cmd.scan)
 app.command("scans")(scans_cmd.scans)
 app.add_typer(scan_cmd.baseline_app, name="baseline")
 drifts_cmd.register(app)
+remediate_cmd.register(app)
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(users_cmd.app, name="user")

@@ -325,9 +325,12 @@ def _db_ts(engine: Any, value: Any) -> Any:
     return UTCDateTime().process_bind_param(value, engine.dialect)
 
 
+# Columns of the models that revisions after 0003 add.
+LATER = ("remediation_claim", "remediation_claimed_at")
+
+
 def test_0004_keeps_outbox_rows_and_accepts_new_channel_names(empty_engine: Any) -> None:
     from sqlalchemy.exc import IntegrityError
-    from sqlmodel import Session
 
     from driftctl.db.models import Alert
 
@@ -342,11 +345,15 @@ def test_0004_keeps_outbox_rows_and_accepts_new_channel_names(empty_engine: Any)
         notified_slack=True,
         notified_pagerduty=True,
     )
-    with Session(empty_engine, expire_on_commit=False) as session, session.begin():
-        session.add(drift)
-        session.flush()
-        session.add(alert)
-    # Raw SQL: the model has columns later revisions add.
+    # Core inserts of the columns 0003 has: the models carry columns later revisions add.
+    with empty_engine.begin() as conn:
+        for row in (drift, alert):
+            table = type(row).__table__  # type: ignore[attr-defined]
+            conn.execute(
+                table.insert().values(
+                    {c.name: getattr(row, c.name) for c in table.columns if c.name not in LATER}
+                )
+            )
     with empty_engine.begin() as conn:
         for channel, status in (
             ("slack", "sent"),
