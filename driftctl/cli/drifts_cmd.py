@@ -369,7 +369,7 @@ def resolve(
         ...,
         "--how",
         help="manual-fix (after approve/reject), acknowledged (from any open status), "
-        "auto-remediate (not available yet).",
+        "auto-remediate (driftctl puts AWS back: the same as `driftctl remediate ID --yes`).",
     ),
     reason: str | None = typer.Option(None, "--reason", help="Optional note for the audit trail."),
 ) -> None:
@@ -387,6 +387,12 @@ def resolve(
         raise ValidationError(
             f"invalid --how {how!r}: choose manual-fix, acknowledged or auto-remediate"
         ) from None
+    if how_value is ResolvedHow.AUTO_REMEDIATE:
+        # The same as `driftctl remediate ID... --yes`: the plan runs, then the drift resolves.
+        from driftctl.cli.remediate_cmd import run_for_ids
+
+        run_for_ids(ctx, ids)
+        return
     context = runtime.service_context(ctx, command="driftctl resolve")
     changed = svc.resolve(context, runtime.read_ids(ids), how=how_value, reason=reason)
     _print_changed(ctx, changed, "resolved")

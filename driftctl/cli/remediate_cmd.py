@@ -123,6 +123,26 @@ def remediate(
     )
 
 
+def run_for_ids(ctx: typer.Context, ids: list[str]) -> None:
+    """``resolve --how auto-remediate ID...``: ``remediate ID... --yes`` with the defaults."""
+    from driftctl.services import remediation as svc
+
+    fmt = runtime.output_format(ctx, FORMATS)
+    options = _options(ids)
+    context = runtime.service_context(ctx, command="driftctl resolve")
+    run(
+        context,
+        svc.prepare(context, options),
+        options,
+        fmt=fmt,
+        dry_run=False,
+        yes=True,
+        confirmed_deletes=set(),
+        skip_refused=False,
+        ids_from_stdin="-" in ids,
+    )
+
+
 def _options(ids: list[str] | None, **kwargs: Any) -> RemediateOptions:
     from driftctl.services.remediation import RemediateOptions
 
@@ -228,6 +248,12 @@ def run(
     if fmt != "table":
         _print(fmt, prepared, applied)
     if applied.exit_code != ExitCode.OK:
+        bad = [r for r in applied.results if r.outcome != "resolved"]
+        first = bad[0]
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        console.write_error(
+            f"error: drift {first.drift_id} not remediated: {first.error}{more}; it stays open"
+        )
         raise typer.Exit(applied.exit_code)
 
 

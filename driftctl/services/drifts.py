@@ -380,8 +380,8 @@ def resolve(
     """Close drifts: manual-fix from approved/rejected, acknowledged from any open status."""
     if how is ResolvedHow.AUTO_REMEDIATE:
         raise ValidationError(
-            "--how auto-remediate needs the remediation engine, which this driftctl does not "
-            "have yet: fix the resource, then use --how manual-fix or --how acknowledged"
+            "auto-remediate is recorded by the remediation engine once AWS is put back: run "
+            "`driftctl remediate ID` (services.remediation), not a plain status change"
         )
     transition = _RESOLVE_ACK if how is ResolvedHow.ACKNOWLEDGED else _RESOLVE_FIXED
     values = {"resolved_at": utcnow(), "resolved_how": how.value, "resolved_by": ctx.actor.id}

@@ -56,7 +56,6 @@ BAD_INPUT: list[tuple[list[str], int, str, str]] = [
     (["approve", "{id}", "--reason", "short"], 2, "VALIDATION_ERROR", "--reason"),
     (["approve", "{id}"], 2, "VALIDATION_ERROR", "--reason"),
     (["reject", "{id}", "--reason", " "], 2, "VALIDATION_ERROR", "--reason"),
-    (["resolve", "{id}", "--how", "auto-remediate"], 2, "VALIDATION_ERROR", "auto-remediate"),
     (["list", "--status", "open"], 2, "VALIDATION_ERROR", "--status"),
     (["list", "--severity", "high"], 2, "VALIDATION_ERROR", "--severity"),
     (["list", "--type", "LAMBDA"], 2, "VALIDATION_ERROR", "--type"),

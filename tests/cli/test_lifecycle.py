@@ -121,15 +121,17 @@ def test_wrong_status_json_error(cli: Any, db: DbProbe) -> None:
     assert error["details"] == {"id": drift_id, "status": "approved"}
 
 
-@pytest.mark.parametrize("status", OPEN)
-def test_auto_remediate_is_refused_with_exit_2(cli: Any, db: DbProbe, status: str) -> None:
+@pytest.mark.parametrize("status", ["approved", "resolved"])
+def test_auto_remediate_refuses_a_drift_it_may_not_touch(
+    cli: Any, db: DbProbe, status: str
+) -> None:
+    # Refused before AWS is read: an approved drift is intended, a resolved one is closed.
     drift_id = db.add(status=status)
     before = db.snapshot()
     result = cli(["--db", db.url, "resolve", drift_id, "--how", "auto-remediate"])
-    assert result.exit_code == 2
-    assert result.stdout == ""
+    assert result.exit_code == 4
     assert len(result.stderr.strip().splitlines()) == 1
-    assert "auto-remediate" in result.stderr
+    assert status in result.stderr
     assert db.snapshot() == before
 
 
