@@ -91,10 +91,9 @@ def remediate(
     call fails it stays open, a remediation_failed alert is raised, and the exit code is 6.
 
     \b
-    Examples:
-      driftctl remediate 3f2a1b --dry-run
-      driftctl remediate --all-rejected --yes
-      driftctl remediate --all-rejected --dry-run -o markdown > plan.md
+    Example: driftctl remediate 3f2a1b --dry-run
+             driftctl remediate --all-rejected --yes
+             driftctl remediate --all-rejected --dry-run -o markdown > plan.md
     """
     from driftctl.services import remediation as svc
 
@@ -249,10 +248,10 @@ def run(
         _print(fmt, prepared, applied)
     if applied.exit_code != ExitCode.OK:
         bad = [r for r in applied.results if r.outcome != "resolved"]
-        first = bad[0]
-        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        others = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         console.write_error(
-            f"error: drift {first.drift_id} not remediated: {first.error}{more}; it stays open"
+            f"error: drift {bad[0].drift_id} not remediated: {bad[0].error}{others}; "
+            "it stays open"
         )
         raise typer.Exit(applied.exit_code)
 

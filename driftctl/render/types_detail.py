@@ -70,6 +70,22 @@ def render_type(console: Console, info: Mapping[str, Any], *, tty: bool) -> None
             [(r["path"], r["change"], r["severity"], r["when"]) for r in info["severity_rules"]],
             tty=tty,
         )
+    remediation = info["remediation"]
+    render_heading(console, "What driftctl remediate reverts", tty=tty)
+    if remediation["reverts"]:
+        render_table(
+            console,
+            ("path", "how"),
+            [(r["path"], r["how"]) for r in remediation["reverts"]],
+            tty=tty,
+        )
+    else:
+        console.print("nothing: every difference is left to terraform apply", markup=False)
+    if remediation["deletes_unmanaged"]:
+        console.print(
+            "an unmanaged one is deleted with --delete-unmanaged and a typed confirmation",
+            markup=False,
+        )
 
 
 def _flat(attributes: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Mapping[str, Any]]]:

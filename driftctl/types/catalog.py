@@ -49,6 +49,10 @@ def describe(spec: ResourceSpec) -> dict[str, Any]:
             for rule in spec.rules
         ],
         "cost": spec.cost is not None,
+        "remediation": {
+            "reverts": [{"path": fix.path, "how": fix.doc} for fix in spec.fixes],
+            "deletes_unmanaged": spec.delete is not None,
+        },
     }
 
 
@@ -69,13 +73,17 @@ def describe_all() -> list[dict[str, Any]]:
 def markdown_table() -> str:
     """The README's resource-type table (between README_START and README_END)."""
     lines = [
-        "| resource_type | Terraform types | compared attributes | scope |",
-        "|---|---|---|---|",
+        "| resource_type | Terraform types | compared attributes | scope | `remediate` reverts |",
+        "|---|---|---|---|---|",
     ]
     for spec in registry.SPECS:
         terraform = ", ".join(f"`{name}`" for name in spec.terraform_names)
         attributes = ", ".join(spec.schema)
+        reverts = ", ".join(f"`{fix.path}`" for fix in spec.fixes) or "—"
+        if spec.delete is not None:
+            reverts += " (deletes unmanaged)"
         lines.append(
-            f"| `{spec.resource_type}` | {terraform} | {attributes} | {spec.scope.value} |"
+            f"| `{spec.resource_type}` | {terraform} | {attributes} | {spec.scope.value} "
+            f"| {reverts} |"
         )
     return "\n".join(lines) + "\n"
