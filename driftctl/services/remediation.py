@@ -303,6 +303,11 @@ def _reread(options: RemediateOptions, items: Sequence[Selected]) -> ActualScan:
         if plan.region != GLOBAL_REGION and not (spec and spec.scope is Scope.GLOBAL):
             regions.append(plan.region)
         ids.setdefault(plan.resource_type, set()).add(plan.resource_id)
+    if not regions:
+        # Only global resources (IAM): any region reads them; the profile's, else the default.
+        from driftctl.scanner.session import FALLBACK_REGION
+
+        regions.append(_profile_region(options) or FALLBACK_REGION)
     return scan_actual(
         ScanPlan(
             resource_types=list(dict.fromkeys(types)),
@@ -316,6 +321,18 @@ def _reread(options: RemediateOptions, items: Sequence[Selected]) -> ActualScan:
             expected_ids={t: frozenset(v) for t, v in ids.items()},
         )
     )
+
+
+def _profile_region(options: RemediateOptions) -> str | None:
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    if options.session_factory is not None:
+        return getattr(options.session_factory(), "region_name", None)
+    try:
+        return boto3.session.Session(profile_name=options.profile).region_name
+    except ProfileNotFound:
+        return None  # the scan that follows reports the unknown profile
 
 
 def _found(actual: ActualScan, plan: DriftPlan) -> Any:
