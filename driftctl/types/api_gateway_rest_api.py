@@ -28,7 +28,17 @@ from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext, ScanError
 from driftctl.types import apigateway
 from driftctl.types.build import BuildContext, Builder, tags_of
-from driftctl.types.spec import Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import scalar_fix
+from driftctl.types.spec import (
+    Attr,
+    Call,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     pass
@@ -149,6 +159,44 @@ def to_resource(api: Mapping[str, Any], region: str, account_id: str | None) -> 
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+# Not reverted: tags (moto's TagResource tags stages only, so the call cannot be tested), the
+# endpoint type (a change of endpoint and DNS name, not a setting), and the settings moto's
+# UpdateRestApi does not apply as AWS does (binary media types, compression, the flag).
+
+
+def _replace(query: FixQuery, path: str, value: str) -> Call:
+    operation = {"op": "replace", "path": path, "value": value}
+    params = {"restApiId": query.resource_id, "patchOperations": [operation]}
+    return Call(apigateway.SERVICE, "UpdateRestApi", params)
+
+
+def _policy_text(expected: Any) -> str:
+    # No statement is no policy: an empty value removes it.
+    if not isinstance(expected, Mapping) or not expected.get("Statement"):
+        return ""
+    return json.dumps(expected)
+
+
+FIXES = (
+    scalar_fix(
+        "name",
+        lambda q, name: _replace(q, "/name", str(name)),
+        doc="name (apigateway:UpdateRestApi)",
+    ),
+    scalar_fix(
+        "description",
+        lambda q, text: _replace(q, "/description", str(text)),
+        doc="description (apigateway:UpdateRestApi)",
+    ),
+    scalar_fix(
+        "policy",
+        lambda q, doc: _replace(q, "/policy", _policy_text(doc)),
+        doc="resource policy, removed where the IaC has none (apigateway:UpdateRestApi)",
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -243,6 +291,7 @@ SPEC = ResourceSpec(
         ),
     ),
     risky=lambda attributes: grants_public_unconditionally(attributes.get("policy")),
+    fixes=FIXES,
     builders={
         "aws_api_gateway_rest_api": Builder(_build),
         "aws_api_gateway_rest_api_policy": Builder(

@@ -18,7 +18,7 @@ written in full by the provider, so either way only what the state says is read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from driftctl.iac.instance import StateInstance
@@ -28,7 +28,18 @@ from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import apigateway
 from driftctl.types.apigateway_build import AFTER_INTEGRATION, build_deployment
 from driftctl.types.build import BuildContext, Builder, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import ADDED, map_key, partition, scalar_fix, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "API_GATEWAY_STAGE"
 METHOD_SETTINGS = "aws_api_gateway_method_settings"
@@ -234,6 +245,111 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+# Not reverted: method settings (moto ignores removing a method path's settings, so a setting
+# only AWS has cannot be taken back testably).
+
+
+def _split(query: FixQuery) -> tuple[str, str]:
+    api, _, stage = query.resource_id.partition("/")
+    return api, stage
+
+
+def stage_arn(query: FixQuery) -> str:
+    """``arn:aws:apigateway:REGION::/restapis/API/stages/STAGE``, what TagResource takes."""
+    api, stage = _split(query)
+    return (
+        f"arn:{partition(query.region)}:apigateway:{query.region}::/restapis/{api}/stages/{stage}"
+    )
+
+
+def _update(query: FixQuery, operations: list[dict[str, str]]) -> Call:
+    api, stage = _split(query)
+    params = {"restApiId": api, "stageName": stage, "patchOperations": operations}
+    return Call(apigateway.SERVICE, "UpdateStage", params)
+
+
+def _flag(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def _replace(path: str, render: Callable[[Any], str] = str) -> Callable[[FixQuery, Any], Call]:
+    def call(query: FixQuery, expected: Any) -> Call:
+        return _update(query, [{"op": "replace", "path": path, "value": render(expected)}])
+
+    return call
+
+
+def _cache_cluster(query: FixQuery, expected: Any) -> Call:
+    operations = [{"op": "replace", "path": "/cacheClusterEnabled", "value": _flag(expected)}]
+    size = query.expected.get("cache_cluster_size")
+    if expected and size:
+        operations.append({"op": "replace", "path": "/cacheClusterSize", "value": str(size)})
+    return _update(query, operations)
+
+
+def _variables(query: FixQuery) -> list[Call]:
+    operations = []
+    for path, entry in sorted(query.entries.items()):
+        where = f"/variables/{map_key(path)}"
+        if entry.get("change") == ADDED:
+            operations.append({"op": "remove", "path": where})
+        else:
+            operations.append({"op": "replace", "path": where, "value": str(entry["expected"])})
+    return [_update(query, operations)]
+
+
+def _put_access_logs(query: FixQuery) -> list[Call]:
+    expected = query.expected.get("access_log_settings")
+    expected = expected if isinstance(expected, Mapping) else {}
+    destination, form = expected.get("destination_arn") or "", expected.get("format") or ""
+    if not destination and not form:
+        return [_update(query, [{"op": "remove", "path": "/accessLogSettings"}])]
+    return [
+        _update(
+            query,
+            [
+                {
+                    "op": "replace",
+                    "path": "/accessLogSettings/destinationArn",
+                    "value": destination,
+                },
+                {"op": "replace", "path": "/accessLogSettings/format", "value": form},
+            ],
+        )
+    ]
+
+
+FIXES = (
+    scalar_fix("description", _replace("/description"), doc="description (apigateway:UpdateStage)"),
+    scalar_fix(
+        "xray_tracing_enabled",
+        _replace("/tracingEnabled", _flag),
+        doc="X-Ray tracing (apigateway:UpdateStage)",
+    ),
+    scalar_fix(
+        "cache_cluster_enabled",
+        _cache_cluster,
+        doc="the cache cluster, created or deleted (apigateway:UpdateStage)",
+    ),
+    Fix("variables.*", _variables, doc="stage variables (apigateway:UpdateStage)"),
+    Fix(
+        "access_log_settings.*",
+        _put_access_logs,
+        doc="access logging (apigateway:UpdateStage)",
+    ),
+    tags_fix(
+        apigateway.SERVICE,
+        "TagResource",
+        "UntagResource",
+        lambda q: {"resourceArn": stage_arn(q)},
+        style="map",
+        tags_param="tags",
+        keys_param="tagKeys",
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -333,6 +449,7 @@ SPEC = ResourceSpec(
     schema=SCHEMA,
     canonical_id=canonical_id,
     id_doc="rest api id/stage name",
+    fixes=FIXES,
     builders={
         "aws_api_gateway_stage": Builder(_build, after=("aws_api_gateway_deployment",)),
         METHOD_SETTINGS: Builder(_build_settings, after=("aws_api_gateway_stage",)),

@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 from driftctl import normalize
 from driftctl.resources import SENSITIVE, looks_secret, mask_secret_values
 from driftctl.scanner.base import ScanContext
-from driftctl.types.spec import ApiCall
+from driftctl.types import fixes
+from driftctl.types.spec import ApiCall, Fix, FixQuery
 
 SERVICE = "ecs"
 # ListClusters, ListServices and ListTaskDefinitionFamilies accept 1..100 per page.
@@ -30,6 +31,25 @@ LIST_CLUSTERS = ApiCall("ecs:ListClusters", per="region", page_size=LIST_PAGE[1]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def _own_arn(query: FixQuery) -> str:
+    return query.resource_id
+
+
+def tags_fix(arn: Callable[[FixQuery], str] = _own_arn) -> Fix:
+    """Tags of a cluster, service or task definition: TagResource / UntagResource by its ARN
+    (``arn(query)``; default: the resource id), tags as ECS's lower-case ``key``/``value``."""
+    return fixes.tags_fix(
+        SERVICE,
+        "TagResource",
+        "UntagResource",
+        lambda q: {"resourceArn": arn(q)},
+        tags_param="tags",
+        keys_param="tagKeys",
+        key_field="key",
+        value_field="value",
+    )
 
 
 def client(ctx: ScanContext, region: str) -> Any:

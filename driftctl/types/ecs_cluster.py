@@ -20,7 +20,18 @@ from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import ecs
 from driftctl.types.build import BuildContext, Builder, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import map_key
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "ECS_CLUSTER"
 DEFAULT_CLUSTER = "default"
@@ -163,6 +174,27 @@ def is_default(attributes: Mapping[str, Any]) -> bool:
     return attributes.get("name") == DEFAULT_CLUSTER
 
 
+# -- remediation -------------------------------------------------------------------------------
+# The configuration is not reverted: its compared form drops what AWS keeps (flags that are off,
+# DEFAULT logging), and a managed-storage key cannot be taken back.
+
+
+def _settings(query: FixQuery) -> list[Call]:
+    # UpdateCluster takes settings as UpdateClusterSettings does (moto implements only it).
+    settings = [
+        {"name": map_key(path), "value": str(entry.get("expected"))}
+        for path, entry in sorted(query.entries.items())
+    ]
+    params = {"cluster": query.resource_id, "settings": settings}
+    return [Call(ecs.SERVICE, "UpdateCluster", params)]
+
+
+FIXES = (
+    Fix("settings.*", _settings, doc="settings such as containerInsights (ecs:UpdateCluster)"),
+    ecs.tags_fix(),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -222,6 +254,7 @@ SPEC = ResourceSpec(
     ),
     schema=SCHEMA,
     id_doc="cluster ARN",
+    fixes=FIXES,
     is_default=is_default,
     builders={"aws_ecs_cluster": Builder(_build)},
 )

@@ -30,7 +30,17 @@ from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import ecs, elbv2
 from driftctl.types.build import BuildContext, Builder, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import scalar_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "ECS_SERVICE"
 
@@ -225,6 +235,37 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+# Only settings UpdateService changes on their own: the network configuration, load balancers
+# and deployment settings take more than the compared values (a new deployment, alarms).
+
+
+def _update(query: FixQuery, *, restart: bool = False, **params: Any) -> Call:
+    cluster = query.actual.get("cluster") or query.expected.get("cluster")
+    target = {"cluster": str(cluster), "service": query.resource_id}
+    return Call(ecs.SERVICE, "UpdateService", {**target, **params}, restart=restart)
+
+
+FIXES = (
+    scalar_fix(
+        "desired_count",
+        lambda q, count: _update(q, desiredCount=int(count)),
+        doc="desired_count (ecs:UpdateService)",
+    ),
+    scalar_fix(
+        "task_definition",
+        lambda q, ref: _update(q, taskDefinition=str(ref), restart=True),
+        doc="task_definition (ecs:UpdateService: a new deployment replaces the tasks)",
+    ),
+    scalar_fix(
+        "enable_execute_command",
+        lambda q, on: _update(q, enableExecuteCommand=bool(on)),
+        doc="enable_execute_command (ecs:UpdateService; running tasks keep theirs)",
+    ),
+    ecs.tags_fix(),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -343,6 +384,7 @@ SPEC = ResourceSpec(
     ),
     schema=SCHEMA,
     id_doc="service ARN",
+    fixes=FIXES,
     builders={
         "aws_ecs_service": Builder(
             _build,

@@ -30,7 +30,16 @@ from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import ecs
 from driftctl.types.build import BuildContext, Builder, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import partition
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "ECS_TASK_DEFINITION"
 # What DescribeTaskDefinition answers for a family without an ACTIVE revision.
@@ -135,6 +144,19 @@ def _resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+# Only tags: a revision cannot change, and registering one is a deployment decision.
+
+
+def revision_arn(query: FixQuery) -> str:
+    """The ARN of the revision in use, whose tags the family's are."""
+    family, revision = query.resource_id, query.actual.get("revision")
+    return (
+        f"arn:{partition(query.region)}:ecs:{query.region}:{query.account_id}:"
+        f"task-definition/{family}:{revision}"
+    )
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -217,5 +239,6 @@ SPEC = ResourceSpec(
     schema=SCHEMA,
     canonical_id=family_of,
     id_doc="task definition family",
+    fixes=(ecs.tags_fix(revision_arn),),
     builders={"aws_ecs_task_definition": Builder(_build, after=("aws_iam_role",))},
 )

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from driftctl import normalize
 from driftctl.resources import SENSITIVE, mask_secret_values
 from driftctl.scanner.base import ScanContext
-from driftctl.types.spec import ApiCall
+from driftctl.types import fixes
+from driftctl.types.spec import ApiCall, Fix
 
 if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
@@ -55,6 +56,13 @@ LIST_LOAD_BALANCERS = ApiCall(operation("DescribeLoadBalancers"), per="region", 
 TAGS = ApiCall(
     operation("DescribeTags"), per="resource", page_size=TAGS_PER_CALL, managed_only=True
 )
+
+
+def tags_fix() -> Fix:
+    """Tags of a load balancer, listener or target group: AddTags / RemoveTags by ARN."""
+    return fixes.tags_fix(
+        SERVICE, "AddTags", "RemoveTags", lambda q: {"ResourceArns": [q.resource_id]}
+    )
 
 
 def flag(value: Any) -> bool | None:

@@ -117,6 +117,15 @@ def ec2_tags_fix() -> Fix:
     )
 
 
+def partition(region: str) -> str:
+    """The ARN partition of a region (``aws``, ``aws-cn``, ``aws-us-gov``), for fixes that
+    must name a resource by an ARN the scan does not read (API Gateway, ECS revisions)."""
+    for prefix, name in (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b")):
+        if region.startswith(prefix):
+            return name
+    return "aws-iso" if region.startswith("us-iso-") else "aws"
+
+
 def expected_value(query: FixQuery, path: str) -> Any:
     """The expected value of one matched entry."""
     return query.entries[path].get("expected")

@@ -28,8 +28,19 @@ from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import elbv2
 from driftctl.types.build import Builder
+from driftctl.types.fixes import scalar_fix
 from driftctl.types.lb_listener_build import build_listener, build_rule
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
@@ -212,6 +223,48 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+# Actions and rules are not reverted: their keys name target groups by name, not by the ARN
+# ModifyListener and ModifyRule need.
+
+
+def _modify(query: FixQuery, **params: Any) -> Call:
+    return Call(elbv2.SERVICE, "ModifyListener", {"ListenerArn": query.resource_id, **params})
+
+
+def _certificates(arn: Any) -> list[dict[str, str]]:
+    return [{"CertificateArn": str(arn)}]
+
+
+def _protocol(query: FixQuery, expected: Any) -> Call:
+    params: dict[str, Any] = {"Protocol": str(expected)}
+    if expected in ENCRYPTED:
+        # Back to TLS: AWS wants the policy and certificate in the same call.
+        if query.expected.get("ssl_policy"):
+            params["SslPolicy"] = str(query.expected["ssl_policy"])
+        if query.expected.get("certificate_arn"):
+            params["Certificates"] = _certificates(query.expected["certificate_arn"])
+    return _modify(query, **params)
+
+
+FIXES = (
+    scalar_fix("protocol", _protocol, doc="protocol (elbv2:ModifyListener)"),
+    scalar_fix(
+        "port", lambda q, port: _modify(q, Port=int(port)), doc="port (elbv2:ModifyListener)"
+    ),
+    scalar_fix(
+        "ssl_policy",
+        lambda q, policy: _modify(q, SslPolicy=str(policy)),
+        doc="ssl_policy (elbv2:ModifyListener)",
+    ),
+    scalar_fix(
+        "certificate_arn",
+        lambda q, arn: _modify(q, Certificates=_certificates(arn)),
+        doc="the default certificate (elbv2:ModifyListener)",
+    ),
+    elbv2.tags_fix(),
+)
+
 _RULE_NOT_COMPARED = {
     "tags": "rule tags are not compared",
     "transform": "not compared yet",
@@ -274,6 +327,7 @@ SPEC = ResourceSpec(
         Rule("protocol", _lost_tls, doc="an HTTPS or TLS listener no longer terminates TLS"),
         Rule("ssl_policy", _weaker_policy, doc="a security policy accepting an older TLS version"),
     ),
+    fixes=FIXES,
     builders={
         "aws_lb_listener": Builder(build_listener, after=_AFTER_BALANCER),
         "aws_alb_listener": Builder(build_listener, after=_AFTER_BALANCER),

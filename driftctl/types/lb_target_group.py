@@ -25,7 +25,18 @@ from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import elbv2
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import scalar_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_elbv2.type_defs import (
@@ -205,6 +216,80 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+# Targets are not reverted: they compare by id, and an attachment's port is not recorded.
+
+# health_check field -> ModifyTargetGroup parameter and the type it takes.
+_HEALTH_PARAMS: dict[str, tuple[str, type]] = {
+    "enabled": ("HealthCheckEnabled", bool),
+    "healthy_threshold": ("HealthyThresholdCount", int),
+    "unhealthy_threshold": ("UnhealthyThresholdCount", int),
+    "interval": ("HealthCheckIntervalSeconds", int),
+    "timeout": ("HealthCheckTimeoutSeconds", int),
+    "path": ("HealthCheckPath", str),
+    "port": ("HealthCheckPort", str),
+    "protocol": ("HealthCheckProtocol", str),
+}
+_MODIFY_ATTRIBUTES = "ModifyTargetGroupAttributes"
+
+
+def _put_health_check(query: FixQuery) -> list[Call]:
+    params: dict[str, Any] = {"TargetGroupArn": query.resource_id}
+    for path, entry in query.entries.items():
+        name, value = path.split(".", 1)[1], entry.get("expected")
+        if name == "matcher":
+            params["Matcher"] = {"HttpCode": str(value)}
+        else:
+            param, kind = _HEALTH_PARAMS[name]
+            params[param] = kind(value)
+    return [Call(elbv2.SERVICE, "ModifyTargetGroup", params)]
+
+
+def _modify_attributes(query: FixQuery, settings: Mapping[str, str]) -> Call:
+    attributes = [{"Key": key, "Value": value} for key, value in settings.items()]
+    params = {"TargetGroupArn": query.resource_id, "Attributes": attributes}
+    return Call(elbv2.SERVICE, _MODIFY_ATTRIBUTES, params)
+
+
+def _deregistration_delay(query: FixQuery, expected: Any) -> Call:
+    seconds = SCHEMA["deregistration_delay"].default if expected in (None, "") else expected
+    return _modify_attributes(query, {"deregistration_delay.timeout_seconds": str(seconds)})
+
+
+def _put_stickiness(query: FixQuery) -> list[Call]:
+    expected = query.expected.get("stickiness")
+    expected = expected if isinstance(expected, Mapping) else {}
+    actual = query.actual.get("stickiness")
+    actual = actual if isinstance(actual, Mapping) else {}
+    enabled = bool(expected.get("enabled"))
+    settings = {"stickiness.enabled": "true" if enabled else "false"}
+    kind = expected.get("type") or actual.get("type")
+    if enabled and kind:
+        # Every compared setting of enabled stickiness, as the IaC has it.
+        settings["stickiness.type"] = str(kind)
+        if expected.get("cookie_duration") is not None and kind in ("lb_cookie", "app_cookie"):
+            settings[f"stickiness.{kind}.duration_seconds"] = str(expected["cookie_duration"])
+        if expected.get("cookie_name") is not None and kind == "app_cookie":
+            settings["stickiness.app_cookie.cookie_name"] = str(expected["cookie_name"])
+    return [_modify_attributes(query, settings)]
+
+
+FIXES = (
+    Fix(
+        "health_check.*",
+        _put_health_check,
+        doc="health check settings (elbv2:ModifyTargetGroup; matcher as HTTP codes)",
+    ),
+    scalar_fix(
+        "deregistration_delay",
+        _deregistration_delay,
+        doc=f"deregistration_delay (elbv2:{_MODIFY_ATTRIBUTES})",
+    ),
+    Fix("stickiness.*", _put_stickiness, doc=f"stickiness (elbv2:{_MODIFY_ATTRIBUTES})"),
+    elbv2.tags_fix(),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -330,6 +415,7 @@ SPEC = ResourceSpec(
     ),
     schema=SCHEMA,
     id_doc="target group ARN",
+    fixes=FIXES,
     builders={
         "aws_lb_target_group": Builder(_build_group, after=("aws_vpc",)),
         "aws_alb_target_group": Builder(_build_group, after=("aws_vpc",)),

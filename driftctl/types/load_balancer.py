@@ -29,10 +29,14 @@ from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import elbv2
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.fixes import scalar_fix
 from driftctl.types.spec import (
     ApiCall,
     Attr,
+    Call,
     CostQuery,
+    Fix,
+    FixQuery,
     Kind,
     ResourceSpec,
     Rule,
@@ -185,6 +189,82 @@ def cost(query: CostQuery) -> CostImpact:
     return CostImpact(0.0)
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+# Compared attribute -> the load balancer attribute that sets it.
+_SETTING_KEYS = {
+    "deletion_protection": "deletion_protection.enabled",
+    "idle_timeout": "idle_timeout.timeout_seconds",
+    "drop_invalid_header_fields": "routing.http.drop_invalid_header_fields.enabled",
+}
+_ACCESS_LOG_KEYS = {
+    "enabled": "access_logs.s3.enabled",
+    "bucket": "access_logs.s3.bucket",
+    "prefix": "access_logs.s3.prefix",
+}
+_MODIFY = "ModifyLoadBalancerAttributes"
+
+
+def _modify(query: FixQuery, settings: Mapping[str, Any]) -> Call:
+    attributes = [{"Key": key, "Value": _wire(value)} for key, value in settings.items()]
+    return Call(
+        elbv2.SERVICE, _MODIFY, {"LoadBalancerArn": query.resource_id, "Attributes": attributes}
+    )
+
+
+def _setting_fix(name: str) -> Fix:
+    key = _SETTING_KEYS[name]
+    default = SCHEMA[name].default
+
+    def call(query: FixQuery, expected: Any) -> Call:
+        return _modify(query, {key: default if expected in (None, "") else expected})
+
+    return scalar_fix(name, call, doc=f"{name} (elbv2:{_MODIFY} {key})")
+
+
+def _access_logs(query: FixQuery) -> list[Call]:
+    expected = query.expected.get("access_logs")
+    expected = expected if isinstance(expected, Mapping) else {}
+    settings = {
+        _ACCESS_LOG_KEYS[path.split(".", 1)[1]]: entry.get("expected")
+        for path, entry in query.entries.items()
+    }
+    if expected.get("enabled"):
+        # Logs turned back on need their destination in the same call.
+        for field in ("bucket", "prefix"):
+            if expected.get(field) is not None:
+                settings[_ACCESS_LOG_KEYS[field]] = expected[field]
+    return [_modify(query, settings)]
+
+
+def _security_groups(query: FixQuery) -> list[Call]:
+    groups = sorted(str(g) for g in query.expected.get("security_groups") or [])
+    params = {"LoadBalancerArn": query.resource_id, "SecurityGroups": groups}
+    return [Call(elbv2.SERVICE, "SetSecurityGroups", params)]
+
+
+def _ip_address_type(query: FixQuery, expected: Any) -> Call:
+    params = {"LoadBalancerArn": query.resource_id, "IpAddressType": str(expected)}
+    return Call(elbv2.SERVICE, "SetIpAddressType", params)
+
+
+FIXES = (
+    *(_setting_fix(name) for name in _SETTING_KEYS),
+    Fix(
+        "access_logs.*",
+        _access_logs,
+        doc=f"access logs (elbv2:{_MODIFY} access_logs.s3.*)",
+    ),
+    Fix(
+        "security_groups[*",
+        _security_groups,
+        doc="security groups: the IaC's whole set (elbv2:SetSecurityGroups)",
+    ),
+    scalar_fix("ip_address_type", _ip_address_type, doc="ip_address_type (elbv2:SetIpAddressType)"),
+    elbv2.tags_fix(),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -276,6 +356,7 @@ SPEC = ResourceSpec(
     ),
     risky=_risky,
     cost=cost,
+    fixes=FIXES,
     builders={
         "aws_lb": Builder(_build, after=_AFTER),
         "aws_alb": Builder(_build, after=_AFTER),

@@ -92,6 +92,13 @@ ENTRY = Entry(
             "warning",
         ),
         Mutation(
+            "renamed",
+            _patch(ORDERS, {"op": "replace", "path": "/name", "value": "orders-api-old"}),
+            ORDERS,
+            "name",
+            "warning",
+        ),
+        Mutation(
             "endpoint type switched to EDGE",
             _patch(
                 ORDERS,

@@ -75,6 +75,27 @@ ENTRY = Entry(
             "warning",
         ),
         Mutation(
+            "variable added",
+            _patch(PROD, {"op": "replace", "path": "/variables/debug", "value": "on"}),
+            PROD,
+            "variables.debug",
+            "warning",
+        ),
+        Mutation(
+            "description changed",
+            _patch(PROD, {"op": "replace", "path": "/description", "value": "edited"}),
+            PROD,
+            "description",
+            "warning",
+        ),
+        Mutation(
+            "cache cluster deleted",
+            _patch(PROD, {"op": "replace", "path": "/cacheClusterEnabled", "value": "false"}),
+            PROD,
+            "cache_cluster_enabled",
+            "warning",
+        ),
+        Mutation(
             "tracing turned off",
             _patch(PROD, {"op": "replace", "path": "/tracingEnabled", "value": "false"}),
             PROD,

@@ -99,6 +99,13 @@ ENTRY = Entry(
             "warning",
         ),
         Mutation(
+            "ECS Exec turned off",
+            _update(API, enableExecuteCommand=False),
+            API,
+            "enable_execute_command",
+            "warning",
+        ),
+        Mutation(
             "circuit breaker off",
             _update(
                 API,
