@@ -27,7 +27,7 @@ def show(
     Exit 3 when the table has no price for it: an unknown type gets "did you mean", a region
     without bundled prices the `driftctl pricing refresh` to run. No price is ever guessed.
 
-    Example: driftctl pricing show db.t3.medium --region us-east-1 -o json
+    Example: driftctl pricing show db.t3.medium --region eu-west-1 -o json
     """
     from driftctl.services.costs import show_price
 
@@ -42,13 +42,19 @@ def show(
     from driftctl.render.table import render_fields, render_heading, render_table
 
     console, tty = runtime.console(), runtime.tty()
+    sources = quote.sources()
+    # One source line, or one per source naming the regions it covers.
+    source_lines = [
+        ("source", source if len(sources) == 1 else f"{source} ({', '.join(regions)})")
+        for source, regions in sources
+    ]
     render_fields(
         console,
         [
             ("type", quote.instance_type),
             ("service", "RDS (PostgreSQL)" if quote.service == "rds" else "EC2 (Linux)"),
             ("prices as of", quote.as_of),
-            ("source", quote.source),
+            *source_lines,
         ],
         tty=tty,
     )

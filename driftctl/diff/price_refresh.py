@@ -1,7 +1,9 @@
 """``driftctl pricing refresh``: a new price table from the AWS Price List API.
 
 The table is written atomically into the user cache directory, where ``pricing.load_price_table``
-prefers it to the bundled one while it is valid.
+prefers it to the bundled one while it is valid. Each region keeps a source (``sources`` in the
+file): a refreshed region names the API and the date, a region that was not refreshed keeps the
+source it had.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +28,7 @@ from driftctl.diff.pricing import (
     PRICES_FILENAME,
     RDS_ENGINE,
     REFRESHED_SOURCE,
+    SECTIONS,
     PriceTable,
     load_price_table,
 )
@@ -82,6 +85,8 @@ def refresh_price_table(
     multi = {region: dict(prices) for region, prices in base.rds_multi_az.items()}
     storage = dict(base.rds_storage_gp2_gb_month)
     counts = {"ec2": 0, "rds": 0, "storage": 0}
+    # section -> region -> the names AWS returned a price for (storage: the one gp2 price).
+    fetched: dict[str, dict[str, set[str]]] = {section: {} for section in SECTIONS}
     try:
         client = session_factory().client(
             "pricing",
@@ -96,14 +101,19 @@ def refresh_price_table(
             found = _fetch_ec2(client, region)
             ec2.setdefault(region, {}).update(found)
             counts["ec2"] += len(found)
+            fetched["ec2"][region] = set(found)
+            fetched["rds"][region] = set()
             for multi_az, target in ((False, single), (True, multi)):
                 found = _fetch_rds(client, region, multi_az)
                 target.setdefault(region, {}).update(found)
                 counts["rds"] += len(found)
+                fetched["rds"][region] |= {_deployment(name, multi_az) for name in found}
             per_gb = _fetch_rds_storage(client, region)
+            fetched["rds_storage_gp2_gb_month"][region] = set()
             if per_gb is not None:
                 storage[region] = per_gb
                 counts["storage"] += 1
+                fetched["rds_storage_gp2_gb_month"][region] = {"gp2"}
     except ClientError as exc:
         error = exc.response.get("Error", {})
         reason = f"{error.get('Code', 'error')}: {error.get('Message', '')}".strip(": ")
@@ -120,8 +130,9 @@ def refresh_price_table(
             "the price table was not changed"
         )
     path = cache_dir / PRICES_FILENAME
+    as_of = (today or date.today()).isoformat()
     table = PriceTable(
-        as_of=(today or date.today()).isoformat(),
+        as_of=as_of,
         source=REFRESHED_SOURCE,
         currency="USD",
         hours_per_month=base.hours_per_month,
@@ -131,6 +142,7 @@ def refresh_price_table(
         rds_storage_gp2_gb_month=storage,
         origin=str(path),
     )
+    table = replace(table, sources=_sources(base, table, fetched, as_of))
     _write_atomic(path, table.to_dict())
     return RefreshResult(
         path=path,
@@ -141,6 +153,44 @@ def refresh_price_table(
         storage_prices=counts["storage"],
         table=table,
     )
+
+
+def _deployment(instance_class: str, multi_az: bool) -> str:
+    return f"{instance_class} {'Multi-AZ' if multi_az else 'Single-AZ'}"
+
+
+def _priced_names(table: PriceTable, section: str, region: str) -> set[str]:
+    """The names a section prices in a region, in the form ``fetched`` records them."""
+    if section == "ec2":
+        return set(table.ec2.get(region, {}))
+    if section == "rds":
+        return {_deployment(name, False) for name in table.rds_single_az.get(region, {})} | {
+            _deployment(name, True) for name in table.rds_multi_az.get(region, {})
+        }
+    return {"gp2"} if region in table.rds_storage_gp2_gb_month else set()
+
+
+def _sources(
+    base: PriceTable, table: PriceTable, fetched: Mapping[str, Mapping[str, set[str]]], as_of: str
+) -> dict[str, dict[str, str]]:
+    """Where each region's prices come from after a refresh: the API for what it returned, the
+    previous source for regions (and prices) it did not touch."""
+    refreshed = f"{REFRESHED_SOURCE}, {as_of}"
+    out: dict[str, dict[str, str]] = {}
+    for section in SECTIONS:
+        out[section] = {}
+        for region in table.section_regions(section):
+            got = fetched[section].get(region, set())
+            if not got:
+                out[section][region] = base.source_for(section, region)
+            elif _priced_names(table, section, region) <= got:
+                out[section][region] = refreshed
+            else:
+                # AWS answered for some prices only; the others are still the old ones.
+                out[section][region] = (
+                    f"{refreshed}; prices it did not return: {base.source_for(section, region)}"
+                )
+    return out
 
 
 def _one_line(message: str) -> str:

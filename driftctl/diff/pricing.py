@@ -10,6 +10,11 @@ never guessed: its cost impact is 0 with an "unknown price" note.
 Prices are Linux, shared tenancy, on-demand, USD per hour; RDS classes are PostgreSQL Single-AZ /
 Multi-AZ, RDS storage is gp2 per GB-month (a Multi-AZ standby stores a second copy, so it counts
 twice). Monthly figures use the table's ``hours_per_month`` (730).
+
+The table's ``source`` says where its prices come from as a whole; the optional ``sources`` object
+names the source of each section's prices per region (``sources.rds["eu-west-1"]``), because not
+every region comes from the same copy of the AWS price list. A region without an entry there has
+the table's ``source``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -34,6 +39,8 @@ PRICES_FILENAME = "prices.json"
 REFRESHED_SOURCE = "AWS Price List API"
 RDS_ENGINE = "PostgreSQL"
 _CENT = Decimal("0.01")
+# The sections of prices.json that are keyed by region, as named in its ``sources`` object.
+SECTIONS = ("ec2", "rds", "rds_storage_gp2_gb_month")
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,25 @@ class PriceTable:
     rds_storage_gp2_gb_month: Mapping[str, float]
     # "bundled", or the path of the refreshed copy it was read from.
     origin: str = "bundled"
+    # section (one of SECTIONS) -> region -> where that region's prices come from.
+    sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def source_for(self, section: str, region: str) -> str:
+        """Return where a section's prices for a region come from (the table's source unless
+        ``sources`` names another)."""
+        return self.sources.get(section, {}).get(region, self.source)
+
+    def section_regions(self, section: str) -> list[str]:
+        """Return the regions a section (one of SECTIONS) has at least one price for, sorted."""
+        if section == "ec2":
+            return sorted(r for r, prices in self.ec2.items() if prices)
+        if section == "rds":
+            return sorted(
+                r
+                for r in set(self.rds_single_az) | set(self.rds_multi_az)
+                if self.rds_single_az.get(r) or self.rds_multi_az.get(r)
+            )
+        return sorted(self.rds_storage_gp2_gb_month)
 
     def ec2_hourly(self, instance_type: str, region: str) -> float | None:
         """Return the hourly price of an EC2 instance type in a region, or None if unknown."""
@@ -76,7 +102,7 @@ class PriceTable:
     def to_dict(self) -> dict[str, Any]:
         """Return the table in the ``prices.json`` file format."""
         rds_regions = sorted(set(self.rds_single_az) | set(self.rds_multi_az))
-        return {
+        data: dict[str, Any] = {
             "as_of": self.as_of,
             "source": self.source,
             "currency": self.currency,
@@ -92,6 +118,14 @@ class PriceTable:
             },
             "rds_storage_gp2_gb_month": dict(sorted(self.rds_storage_gp2_gb_month.items())),
         }
+        # Written only when present, so a table without per-region sources keeps its old shape.
+        if any(self.sources.values()):
+            data["sources"] = {
+                section: dict(sorted(self.sources[section].items()))
+                for section in SECTIONS
+                if self.sources.get(section)
+            }
+        return data
 
     @classmethod
     def from_dict(cls, data: Any, *, origin: str = "bundled") -> PriceTable:
@@ -130,7 +164,21 @@ class PriceTable:
                 data.get("rds_storage_gp2_gb_month", {}), "rds_storage_gp2_gb_month"
             ),
             origin=origin,
+            sources=_sources(data.get("sources", {})),
         )
+
+
+def _sources(value: Any) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for section, regions in _object(value, "sources").items():
+        if section not in SECTIONS:
+            raise ValueError(f"sources.{section} is not one of {', '.join(SECTIONS)}")
+        out[section] = {}
+        for region, source in _object(regions, f"sources.{section}").items():
+            if not isinstance(source, str) or not source.strip():
+                raise ValueError(f"sources.{section}.{region} is not a non-empty string")
+            out[section][region] = source
+    return out
 
 
 def _plain_number(value: float) -> float | int:

@@ -43,6 +43,8 @@ class RegionPrice:
     # RDS only: the Multi-AZ deployment of the same class (None when unknown or for EC2).
     multi_az_hourly: Decimal | None = None
     multi_az_monthly: Decimal | None = None
+    # Where this region's prices come from (the table's per-region source).
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ class PriceQuote:
     origin: str
     currency: str
     hours_per_month: float
+
+    def sources(self) -> list[tuple[str, list[str]]]:
+        """Each distinct source of the quoted prices with the regions it covers, in row order."""
+        by_source: dict[str, list[str]] = {}
+        for p in self.prices:
+            by_source.setdefault(p.source or self.source, []).append(p.region)
+        return list(by_source.items())
 
     def to_dict(self) -> dict[str, object]:
         """The ``pricing show -o json`` object (money as numbers with 2 decimals)."""
@@ -77,6 +86,7 @@ class PriceQuote:
                     "monthly": _float(p.monthly),
                     "multi_az_hourly": _float(p.multi_az_hourly),
                     "multi_az_monthly": _float(p.multi_az_monthly),
+                    "source": p.source,
                 }
                 for p in self.prices
             ],
@@ -160,7 +170,12 @@ def _region_price(table: PriceTable, name: str, region: str, *, is_rds: bool) ->
         if hourly is None:
             return None
         rate = Decimal(str(hourly))
-        return RegionPrice(region=region, hourly=rate, monthly=_money(rate * hours))
+        return RegionPrice(
+            region=region,
+            hourly=rate,
+            monthly=_money(rate * hours),
+            source=table.source_for("ec2", region),
+        )
     single = table.rds_hourly(name, region, multi_az=False)
     multi = table.rds_hourly(name, region, multi_az=True)
     if single is None and multi is None:
@@ -173,6 +188,7 @@ def _region_price(table: PriceTable, name: str, region: str, *, is_rds: bool) ->
         monthly=None if single_rate is None else _money(single_rate * hours),
         multi_az_hourly=multi_rate,
         multi_az_monthly=None if multi_rate is None else _money(multi_rate * hours),
+        source=table.source_for("rds", region),
     )
 
 

@@ -12,9 +12,10 @@ import pytest
 from driftctl.diff.pricing import PRICES_FILENAME, REFRESHED_SOURCE
 from driftctl.errors import ExternalServiceError, NotFoundError, ValidationError
 from driftctl.services import costs
-from tests.pricing.test_refresh import StubbedPricing, answer_us_east_1
+from tests.pricing.test_refresh import StubbedPricing, answer_us_east_1, ec2_item
 
 BUNDLED_AS_OF = "2024-06-01"
+LEGACY_SOURCE = "AWS public on-demand price list, 2024-06-01"
 
 
 def test_show_an_ec2_type_in_one_region_as_json(cli: Any) -> None:
@@ -35,6 +36,7 @@ def test_show_an_ec2_type_in_one_region_as_json(cli: Any) -> None:
             "monthly": 60.74,
             "multi_az_hourly": None,
             "multi_az_monthly": None,
+            "source": LEGACY_SOURCE,
         }
     ]
 
@@ -51,7 +53,33 @@ def test_show_an_rds_class_includes_multi_az(cli: Any) -> None:
         "monthly": 52.56,
         "multi_az_hourly": 0.144,
         "multi_az_monthly": 105.12,
+        "source": LEGACY_SOURCE,
     }
+
+
+def test_show_an_rds_class_in_a_region_priced_from_another_copy(cli: Any) -> None:
+    result = cli(["pricing", "show", "db.t3.medium", "--region", "eu-west-1", "-o", "json"])
+
+    assert result.exit_code == 0, result.stderr
+    (price,) = result.json()["prices"]
+    assert price["hourly"] == 0.078
+    assert price["monthly"] == 56.94
+    # That copy publishes no Multi-AZ price: none is shown rather than one made up.
+    assert (price["multi_az_hourly"], price["multi_az_monthly"]) == (None, None)
+    assert "github.com/vantage-sh/ec2instances.info" in price["source"]
+
+
+def test_plain_text_names_each_source_with_its_regions(cli: Any) -> None:
+    result = cli(["pricing", "show", "db.t3.micro"])
+
+    assert result.exit_code == 0, result.stderr
+    sources = [line for line in result.stdout.splitlines() if line.startswith("source")]
+    assert len(sources) == 2
+    assert sources[0].endswith(
+        "(ap-northeast-1, ap-south-1, ap-southeast-1, ap-southeast-2, ca-central-1, "
+        "eu-central-1, eu-north-1, eu-west-1, eu-west-2, sa-east-1, us-west-1)"
+    )
+    assert sources[1] == f"source        {LEGACY_SOURCE} (us-east-1, us-east-2, us-west-2)"
 
 
 def test_show_without_region_lists_every_region_with_a_price(cli: Any) -> None:
@@ -86,9 +114,17 @@ def test_show_as_plain_text(cli: Any) -> None:
             "no bundled EC2 prices for ap-south-2 (they cover ap-northeast-1, ",
         ),
         (
-            ["db.t3.medium", "--region", "eu-west-1"],
-            "no bundled RDS prices for eu-west-1 (they cover us-east-1, us-east-2, us-west-2); "
-            "run `driftctl pricing refresh --region eu-west-1` to fetch them",
+            ["db.t3.medium", "--region", "ap-northeast-2"],
+            "no bundled RDS prices for ap-northeast-2 (they cover ap-northeast-1, ap-south-1, "
+            "ap-southeast-1, ap-southeast-2, ca-central-1, eu-central-1, eu-north-1, eu-west-1, "
+            "eu-west-2, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2); "
+            "run `driftctl pricing refresh --region ap-northeast-2` to fetch them",
+        ),
+        (
+            # A known class the region has no published price for: refresh, not a guess.
+            ["db.t4g.micro", "--region", "eu-west-1"],
+            f"unknown price for db.t4g.micro in eu-west-1 (price table as of {BUNDLED_AS_OF}; "
+            "`driftctl pricing refresh --region eu-west-1` fetches current prices)",
         ),
     ],
 )
@@ -101,14 +137,91 @@ def test_an_unknown_price_exits_3_with_one_line(cli: Any, args: list[str], messa
     assert result.stderr.count("\n") == 1
 
 
-def test_the_help_example_works(cli: Any) -> None:
-    help_text = cli(["pricing", "show", "--help"]).stdout
-    example = help_text.split("Example: driftctl ", 1)[1].split()
-    args = [a for a in example[: example.index("-o")] if a]
+def _help_examples(command: list[str]) -> list[list[str]]:
+    """The ``Example: driftctl ...`` commands of a command's --help, as argument lists."""
+    from typer.testing import CliRunner
 
-    result = cli(args)
+    from driftctl.cli.app import app
 
-    assert result.exit_code == 0, result.stderr
+    result = CliRunner().invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    examples = []
+    for chunk in result.stdout.split("Example: driftctl ")[1:]:
+        # An example ends at the blank line after it; --help may wrap it over several lines.
+        examples.append(chunk.split("\n\n", 1)[0].split())
+    return examples
+
+
+def _run(args: list[str]) -> Any:
+    """Run args through Typer's CliRunner the way the driftctl entry point does (global options
+    such as ``-o json`` may follow the command)."""
+    from typer.testing import CliRunner
+
+    from driftctl.cli.app import app
+    from driftctl.cli.options import hoist_global_options
+
+    return CliRunner().invoke(app, hoist_global_options(args))
+
+
+def test_the_pricing_group_help_has_no_example_to_break() -> None:
+    assert _help_examples(["pricing"]) == []
+
+
+def test_every_pricing_show_help_example_prints_a_price() -> None:
+    examples = _help_examples(["pricing", "show"])
+    assert examples == [["pricing", "show", "db.t3.medium", "--region", "eu-west-1", "-o", "json"]]
+    for example in examples:
+        result = _run(example)
+
+        assert result.exit_code == 0, result.output
+        prices = json.loads(result.stdout)["prices"]
+        assert prices and all(p["hourly"] > 0 and p["monthly"] > 0 for p in prices)
+
+
+def test_every_pricing_refresh_help_example_refreshes(
+    stubbed: StubbedPricing, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profiles: list[str | None] = []
+
+    def factory_for(profile: str | None) -> Any:
+        profiles.append(profile)
+        return stubbed.session_factory
+
+    monkeypatch.setattr(costs, "session_factory_for", factory_for)
+    examples = _help_examples(["pricing", "refresh"])
+    assert examples == [
+        [
+            "pricing",
+            "refresh",
+            "--region",
+            "us-east-1",
+            "--region",
+            "eu-west-1",
+            "--profile",
+            "billing",
+        ]
+    ]
+    # us-east-1 as in the other refresh tests; eu-west-1 returns one EC2 price and nothing else.
+    answer_us_east_1(stubbed.stubber)
+    stubbed.stubber.add_response(
+        "get_products", {"FormatVersion": "aws_v1", "PriceList": [eu_west_1_t3_medium()]}
+    )
+    for _ in range(3):
+        stubbed.stubber.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": []})
+
+    result = _run(examples[0])
+
+    assert result.exit_code == 0, result.output
+    assert profiles == ["billing"]
+    assert "regions: us-east-1, eu-west-1" in result.stdout.splitlines()
+    written = json.loads((cache_dir / PRICES_FILENAME).read_text("utf-8"))
+    assert written["ec2"]["eu-west-1"]["t3.medium"] == 0.05
+
+
+def eu_west_1_t3_medium() -> str:
+    item: dict[str, Any] = json.loads(ec2_item("t3.medium", "0.0500000000"))
+    item["product"]["attributes"]["regionCode"] = "eu-west-1"
+    return json.dumps(item)
 
 
 def test_an_unknown_price_as_json_error(cli: Any) -> None:

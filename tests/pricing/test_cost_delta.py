@@ -177,13 +177,13 @@ def test_storage_growth_on_multi_az_counts_both_copies() -> None:
 
 
 def test_a_storage_change_is_priced_where_the_class_price_is_unknown() -> None:
-    # eu-west-1 has a storage price in the bundled table, no DB class prices.
+    # eu-west-1 has a storage price in the bundled table but no db.m6i prices.
     impact = cost_delta(
         "RDS",
         "eu-west-1",
         "modified",
-        rds("db.m5.large", storage=20),
-        rds("db.m5.large", storage=100),
+        rds("db.m6i.large", storage=20),
+        rds("db.m6i.large", storage=100),
     )
 
     assert (impact.monthly_delta, impact.unknown) == (10.16, False)  # 80 GB x 0.127

@@ -223,6 +223,22 @@ def test_refresh_writes_the_new_prices_and_keeps_the_rest(
     assert written["rds"]["us-east-1"]["single_az"]["db.r5.large"] == 0.25
     assert written["rds_storage_gp2_gb_month"]["us-east-1"] == 0.12
     assert written["rds_storage_gp2_gb_month"]["eu-west-1"] == 0.127
+    # Each region says where its prices now come from.
+    bundled = json.loads(
+        (Path(__file__).parents[2] / "driftctl" / "data" / PRICES_FILENAME).read_text("utf-8")
+    )["sources"]
+    sources = written["sources"]
+    refreshed = "AWS Price List API, 2030-03-04"
+    assert sources["rds_storage_gp2_gb_month"]["us-east-1"] == refreshed
+    assert sources["ec2"]["us-east-1"] == (
+        f"{refreshed}; prices it did not return: {bundled['ec2']['us-east-1']}"
+    )
+    assert sources["rds"]["us-east-1"] == (
+        f"{refreshed}; prices it did not return: {bundled['rds']['us-east-1']}"
+    )
+    for section in ("ec2", "rds", "rds_storage_gp2_gb_month"):
+        untouched = {r: s for r, s in sources[section].items() if r != "us-east-1"}
+        assert untouched == {r: s for r, s in bundled[section].items() if r != "us-east-1"}
 
     table = load_price_table(cache_dir)
     assert table.origin == str(path)
@@ -245,6 +261,33 @@ def test_a_second_refresh_builds_on_the_first(stubbed: StubbedPricing, cache_dir
     assert table.as_of == "2030-04-01"
     assert table.ec2_hourly("t3.nano", "us-east-1") == 0.006
     assert table.ec2_hourly("z9.brandnew", "us-east-1") == 1.2345  # from the first refresh
+    assert table.source_for("ec2", "us-east-1").startswith(
+        "AWS Price List API, 2030-04-01; prices it did not return: "
+        "AWS Price List API, 2030-03-04; prices it did not return: "
+    )
+    # Nothing came back for storage: the first refresh's source stays.
+    assert table.source_for("rds_storage_gp2_gb_month", "us-east-1") == (
+        "AWS Price List API, 2030-03-04"
+    )
+
+
+def test_a_region_aws_answered_for_in_full_names_only_the_api(
+    stubbed: StubbedPricing, cache_dir: Path
+) -> None:
+    stubbed.stubber.add_response("get_products", page([]))
+    stubbed.stubber.add_response(
+        "get_products", page([rds_item("db.t3.micro", "0.0250000000", "Single-AZ")])
+    )
+    stubbed.stubber.add_response("get_products", page([]))
+    stubbed.stubber.add_response("get_products", page([]))
+
+    refresh_price_table(stubbed.session_factory, cache_dir, ["ap-northeast-2"], today=TODAY)
+
+    table = load_price_table(cache_dir)
+    assert table.rds_hourly("db.t3.micro", "ap-northeast-2", multi_az=False) == 0.025
+    assert table.source_for("rds", "ap-northeast-2") == "AWS Price List API, 2030-03-04"
+    assert "ap-northeast-2" not in table.sources["ec2"]  # no EC2 price there, no source either
+    assert table.source_for("rds", "us-east-1") == "AWS public on-demand price list, 2024-06-01"
 
 
 def _assert_untouched(cache_dir: Path, before: bytes | None) -> None:
@@ -354,7 +397,7 @@ def test_without_regions_the_table_regions_are_refreshed(
     result = refresh_price_table(stubbed.session_factory, cache_dir, None, today=TODAY)
 
     assert result.regions == tuple(regions)
-    assert len(regions) == 7 and regions[-1] == "us-west-2"
+    assert len(regions) == 14 and regions[-1] == "us-west-2"
     assert (result.ec2_prices, result.rds_prices, result.storage_prices) == (0, 0, 1)
     table = load_price_table(cache_dir)
     assert table.rds_storage_month("us-west-2") == 0.14
