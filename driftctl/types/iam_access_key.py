@@ -23,7 +23,17 @@ from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext, ScanError
 from driftctl.types import iam_details
 from driftctl.types.build import BuildContext, Builder
-from driftctl.types.spec import ApiCall, Attr, ResourceSpec, Scope, TerraformType, arn_tail
+from driftctl.types.fixes import scalar_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+    arn_tail,
+)
 
 RESOURCE_TYPE = "IAM_ACCESS_KEY"
 ACTIVE = "Active"
@@ -99,6 +109,22 @@ def _unguarded(attributes: Mapping[str, Any]) -> bool:
     return str(attributes.get("status") or ACTIVE) == ACTIVE
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _status(query: FixQuery, expected: Any) -> Call:
+    # The key stays with the user AWS has it under (a key never moves between users).
+    return Call(
+        iam_details.SERVICE,
+        "UpdateAccessKey",
+        {
+            "UserName": str(query.actual.get("user") or query.expected.get("user")),
+            "AccessKeyId": query.resource_id,
+            "Status": str(expected or ACTIVE),
+        },
+    )
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -140,6 +166,7 @@ SPEC = ResourceSpec(
     schema=SCHEMA,
     id_doc="access key id",
     unguarded=_unguarded,
+    fixes=(scalar_fix("status", _status, doc="status (iam:UpdateAccessKey)"),),
     builders={"aws_iam_access_key": Builder(_build_key, after=("aws_iam_user",))},
     doc="Unmanaged Active keys are warnings: a credential created outside the IaC.",
 )

@@ -17,6 +17,7 @@ documented fields are read, and only documents that parse are compared.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from driftctl.diff.conditions import admin_policy, allows_admin, gained_admin, i
 from driftctl.iac.instance import StateInstance, policy, strings
 from driftctl.resources import SENSITIVE
 from driftctl.scanner.base import ScanContext
-from driftctl.types.spec import ApiCall, Rule
+from driftctl.types.fixes import ADDED, map_key, set_members
+from driftctl.types.spec import ApiCall, Call, Fix, FixQuery, Rule
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -168,6 +170,64 @@ ADMIN_RULES = (
     Rule("managed_policy_arns[*", admin_policy, change="added", doc="AdministratorAccess attached"),
     Rule("inline_policies.*", gained_admin, doc="an inline policy allows * on *"),
 )
+
+
+# -- remediation: what roles, users and groups share ------------------------------------------
+
+
+def policy_text(document: Any) -> str:
+    """A normalised policy document (a difference entry's expected value) as IAM takes it."""
+    return json.dumps(document, separators=(",", ":"))
+
+
+def managed_policies_fix(owner: str) -> Fix:
+    """``managed_policy_arns[ARN]`` of a role, user or group (``owner``, as the API spells it:
+    ``Role``): detach what AWS has beyond the IaC, attach what the IaC has and AWS lacks."""
+
+    def plan(query: FixQuery) -> list[Call]:
+        added, removed = set_members(query.entries)
+        target = {f"{owner}Name": query.resource_id}
+        return [
+            Call(
+                SERVICE,
+                f"{verb}{owner}Policy",
+                {**target, "PolicyArn": arn},
+                fixes=(f"managed_policy_arns[{arn}]",),
+            )
+            for verb, arns in (("Detach", added), ("Attach", removed))
+            for arn in arns
+        ]
+
+    return Fix(
+        "managed_policy_arns[*",
+        plan,
+        doc=f"attached policies (iam:Detach{owner}Policy / Attach{owner}Policy)",
+    )
+
+
+def inline_policies_fix(owner: str) -> Fix:
+    """``inline_policies.NAME`` of a role, user or group: delete an inline policy only AWS has,
+    put back the IaC's document of one that is missing or changed."""
+
+    def plan(query: FixQuery) -> list[Call]:
+        target = {f"{owner}Name": query.resource_id}
+        calls: list[Call] = []
+        for path, entry in sorted(query.entries.items()):
+            named = {**target, "PolicyName": map_key(path)}
+            if entry.get("change") == ADDED:
+                calls.append(Call(SERVICE, f"Delete{owner}Policy", named, fixes=(path,)))
+            else:
+                document = {"PolicyDocument": policy_text(entry.get("expected"))}
+                calls.append(
+                    Call(SERVICE, f"Put{owner}Policy", {**named, **document}, fixes=(path,))
+                )
+        return calls
+
+    return Fix(
+        "inline_policies.*",
+        plan,
+        doc=f"inline policies (iam:Delete{owner}Policy / Put{owner}Policy)",
+    )
 
 
 def is_not_found(exc: BaseException) -> bool:

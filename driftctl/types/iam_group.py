@@ -26,8 +26,19 @@ from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import iam_details
 from driftctl.types.build import BuildContext, Builder
+from driftctl.types.fixes import set_members
 from driftctl.types.iam_policy import reordered
-from driftctl.types.spec import Attr, Kind, ResourceSpec, Scope, TerraformType, arn_tail
+from driftctl.types.spec import (
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+    arn_tail,
+)
 
 RESOURCE_TYPE = "IAM_GROUP"
 
@@ -85,6 +96,23 @@ def collect(ctx: ScanContext, region: str) -> Collected:
             if g.get("GroupName")
         ]
     )
+
+
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _members_fix(query: FixQuery) -> list[Call]:
+    added, removed = set_members(query.entries)
+    return [
+        Call(
+            iam_details.SERVICE,
+            operation,
+            {"GroupName": query.resource_id, "UserName": user},
+            fixes=(f"members[{user}]",),
+        )
+        for operation, users in (("RemoveUserFromGroup", added), ("AddUserToGroup", removed))
+        for user in users
+    ]
 
 
 # -- building in an emulated account ---------------------------------------------------------
@@ -150,6 +178,11 @@ SPEC = ResourceSpec(
     id_doc="group name",
     rules=iam_details.ADMIN_RULES,
     risky=iam_details.grants_admin,
+    fixes=(
+        iam_details.managed_policies_fix("Group"),
+        iam_details.inline_policies_fix("Group"),
+        Fix("members[*", _members_fix, doc="members (iam:RemoveUserFromGroup / AddUserToGroup)"),
+    ),
     builders={
         "aws_iam_group": Builder(_build_group),
         "aws_iam_group_policy": Builder(_build_group_policy, after=_AFTER_GROUP),

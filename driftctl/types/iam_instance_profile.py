@@ -25,7 +25,18 @@ from driftctl.resources import ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import iam_details
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType, arn_tail
+from driftctl.types.fixes import scalar_fix, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+    arn_tail,
+)
 
 RESOURCE_TYPE = "IAM_INSTANCE_PROFILE"
 
@@ -99,6 +110,23 @@ def _is_default(attributes: Mapping[str, Any]) -> bool:
     return str(attributes.get("role_path") or "/").startswith(iam_details.AWS_OWNED_ROLE_PATHS)
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _role(query: FixQuery, expected: Any) -> list[Call]:
+    # A profile holds at most one role: the one AWS has goes out before the IaC's goes in.
+    name = {"InstanceProfileName": query.resource_id}
+    current = query.actual.get("role")
+    calls: list[Call] = []
+    if current:
+        role = {"RoleName": arn_tail(str(current))}
+        calls.append(Call(iam_details.SERVICE, "RemoveRoleFromInstanceProfile", {**name, **role}))
+    if expected:
+        role = {"RoleName": arn_tail(str(expected))}
+        calls.append(Call(iam_details.SERVICE, "AddRoleToInstanceProfile", {**name, **role}))
+    return calls
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -140,5 +168,18 @@ SPEC = ResourceSpec(
     canonical_id=arn_tail,
     id_doc="instance profile name",
     is_default=_is_default,
+    fixes=(
+        scalar_fix(
+            "role",
+            _role,
+            doc="role (iam:RemoveRoleFromInstanceProfile, then AddRoleToInstanceProfile)",
+        ),
+        tags_fix(
+            "iam",
+            "TagInstanceProfile",
+            "UntagInstanceProfile",
+            lambda q: {"InstanceProfileName": q.resource_id},
+        ),
+    ),
     builders={"aws_iam_instance_profile": Builder(build_instance_profile, after=("aws_iam_role",))},
 )

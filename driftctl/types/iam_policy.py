@@ -24,7 +24,18 @@ from driftctl.resources import ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import iam_details
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import scalar_fix, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "IAM_POLICY"
 
@@ -110,6 +121,23 @@ def _risky(attributes: Mapping[str, Any]) -> bool:
     return allows_admin(attributes.get("policy"))
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _new_default_version(query: FixQuery, expected: Any) -> Call:
+    # A policy keeps at most five versions: with five, AWS refuses the call and the drift stays
+    # open. Which version to delete first is not in the scanned state, so none is.
+    return Call(
+        iam_details.SERVICE,
+        "CreatePolicyVersion",
+        {
+            "PolicyArn": query.resource_id,
+            "PolicyDocument": iam_details.policy_text(expected),
+            "SetAsDefault": True,
+        },
+    )
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -167,5 +195,14 @@ SPEC = ResourceSpec(
     id_doc="policy ARN",
     rules=(Rule("policy", gained_admin, doc="the policy allows * on *"),),
     risky=_risky,
+    fixes=(
+        scalar_fix(
+            "policy",
+            _new_default_version,
+            doc="document, as a new default version (iam:CreatePolicyVersion; fails when the "
+            "policy already has five versions)",
+        ),
+        tags_fix("iam", "TagPolicy", "UntagPolicy", lambda q: {"PolicyArn": q.resource_id}),
+    ),
     builders={"aws_iam_policy": Builder(_build)},
 )

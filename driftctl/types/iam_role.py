@@ -27,10 +27,14 @@ from driftctl.domain import GLOBAL_REGION
 from driftctl.iac.instance import StateInstance, policy, strings
 from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
+from driftctl.types import iam_details
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.fixes import scalar_fix, tags_fix
 from driftctl.types.spec import (
     ApiCall,
     Attr,
+    Call,
+    FixQuery,
     Kind,
     ResourceSpec,
     Rule,
@@ -160,6 +164,35 @@ def _risky(attributes: Mapping[str, Any]) -> bool:
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _trust(query: FixQuery, expected: Any) -> Call:
+    return Call(
+        "iam",
+        "UpdateAssumeRolePolicy",
+        {"RoleName": query.resource_id, "PolicyDocument": iam_details.policy_text(expected)},
+    )
+
+
+def _description(query: FixQuery, expected: Any) -> Call:
+    return Call(
+        "iam", "UpdateRoleDescription", {"RoleName": query.resource_id, "Description": expected}
+    )
+
+
+def _max_session(query: FixQuery, expected: Any) -> Call:
+    # UpdateRole also takes the description; it is passed as the IaC has it (else as it is),
+    # never left out, so no implementation of UpdateRole can clear it.
+    description = query.expected.get("description") or query.actual.get("description")
+    extra = {"Description": description} if description else {}
+    return Call(
+        "iam",
+        "UpdateRole",
+        {"RoleName": query.resource_id, "MaxSessionDuration": int(expected), **extra},
+    )
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -242,6 +275,16 @@ SPEC = ResourceSpec(
         Rule("inline_policies.*", gained_admin, doc="an inline policy allows * on *"),
     ),
     risky=_risky,
+    fixes=(
+        iam_details.managed_policies_fix("Role"),
+        iam_details.inline_policies_fix("Role"),
+        scalar_fix("assume_role_policy", _trust, doc="trust policy (iam:UpdateAssumeRolePolicy)"),
+        scalar_fix("description", _description, doc="description (iam:UpdateRoleDescription)"),
+        scalar_fix(
+            "max_session_duration", _max_session, doc="maximum session duration (iam:UpdateRole)"
+        ),
+        tags_fix("iam", "TagRole", "UntagRole", lambda q: {"RoleName": q.resource_id}),
+    ),
     builders={
         "aws_iam_role": Builder(_build_role),
         "aws_iam_role_policy": Builder(_build_role_policy, after=_AFTER_ROLE),

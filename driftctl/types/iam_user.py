@@ -29,8 +29,19 @@ from driftctl.resources import SENSITIVE, ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import iam_details
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.fixes import scalar_fix, set_members, tags_fix
 from driftctl.types.iam_policy import reordered
-from driftctl.types.spec import Attr, Kind, ResourceSpec, Scope, TerraformType, arn_tail
+from driftctl.types.spec import (
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+    arn_tail,
+)
 
 RESOURCE_TYPE = "IAM_USER"
 
@@ -80,6 +91,29 @@ def collect(ctx: ScanContext, region: str) -> Collected:
     """Every IAM user of the account, under domain.GLOBAL_REGION; AWS errors propagate."""
     users = iam_details.authorization_details(ctx).users
     return Collected(resources=[to_resource(u, ctx.account_id) for u in users if u.get("UserName")])
+
+
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _groups(query: FixQuery) -> list[Call]:
+    added, removed = set_members(query.entries)
+    return [
+        Call(
+            iam_details.SERVICE,
+            operation,
+            {"GroupName": group, "UserName": query.resource_id},
+            fixes=(f"groups[{group}]",),
+        )
+        for operation, groups in (("RemoveUserFromGroup", added), ("AddUserToGroup", removed))
+        for group in groups
+    ]
+
+
+def _path(query: FixQuery, expected: Any) -> Call:
+    return Call(
+        iam_details.SERVICE, "UpdateUser", {"UserName": query.resource_id, "NewPath": expected}
+    )
 
 
 # -- building in an emulated account ---------------------------------------------------------
@@ -146,6 +180,13 @@ SPEC = ResourceSpec(
     id_doc="user name",
     rules=iam_details.ADMIN_RULES,
     risky=iam_details.grants_admin,
+    fixes=(
+        iam_details.managed_policies_fix("User"),
+        iam_details.inline_policies_fix("User"),
+        Fix("groups[*", _groups, doc="groups (iam:RemoveUserFromGroup / AddUserToGroup)"),
+        scalar_fix("path", _path, doc="path (iam:UpdateUser)"),
+        tags_fix("iam", "TagUser", "UntagUser", lambda q: {"UserName": q.resource_id}),
+    ),
     builders={
         "aws_iam_user": Builder(_build_user),
         "aws_iam_user_policy": Builder(_build_user_policy, after=_AFTER_USER),

@@ -30,7 +30,19 @@ from driftctl.resources import SENSITIVE, ActualResource, looks_secret, mask_sec
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import scalar_fix, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     from driftctl.diff.findings import DiffEntry, Finding
@@ -305,6 +317,59 @@ def _open_url(entry: DiffEntry, _finding: Finding) -> bool:
     return entry.get("actual") == NO_AUTH and entry.get("expected") != NO_AUTH
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+# Attribute -> UpdateFunctionConfiguration parameter, for what that one call puts back exactly.
+_CONFIGURATION = {
+    "description": "Description",
+    "timeout": "Timeout",
+    "memory_size": "MemorySize",
+    "handler": "Handler",
+    "runtime": "Runtime",
+    "role": "Role",
+}
+
+
+def function_arn(query: FixQuery) -> str:
+    """The unqualified ARN of the function a fix is about (TagResource takes no name). Its
+    partition, and the account when the scan did not know it, come from the execution role's
+    ARN: Lambda takes a role of the function's own account only."""
+    role = str(query.actual.get("role") or query.expected.get("role") or "")
+    parts = role.split(":")
+    partition = parts[1] if len(parts) > 4 and parts[1] else "aws"
+    account = query.account_id or (parts[4] if len(parts) > 4 else "")
+    return f"arn:{partition}:lambda:{query.region}:{account}:function:{query.resource_id}"
+
+
+def _configuration_fix(attribute: str) -> Fix:
+    parameter = _CONFIGURATION[attribute]
+    default = SCHEMA[attribute].default
+
+    def call(query: FixQuery, expected: Any) -> Call:
+        value = default if expected is None else expected
+        if attribute == "description" and value is None:
+            value = ""
+        converted = int(value) if SCHEMA[attribute].type is int else str(value)
+        return Call(
+            SERVICE,
+            "UpdateFunctionConfiguration",
+            {"FunctionName": query.resource_id, parameter: converted},
+            # A second update before this one is applied would be refused (ResourceConflict).
+            wait=("function_updated_v2", {"FunctionName": query.resource_id}),
+        )
+
+    return scalar_fix(attribute, call, doc=f"{attribute} (lambda:UpdateFunctionConfiguration)")
+
+
+def _concurrency(query: FixQuery, expected: Any) -> Call:
+    name = {"FunctionName": query.resource_id}
+    if expected is None or int(expected) < 0:
+        return Call(SERVICE, "DeleteFunctionConcurrency", name)
+    return Call(
+        SERVICE, "PutFunctionConcurrency", {**name, "ReservedConcurrentExecutions": int(expected)}
+    )
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -463,6 +528,21 @@ SPEC = ResourceSpec(
     id_doc="function name",
     rules=(
         Rule("url_auth_type", _open_url, doc="the function URL answers without authentication"),
+    ),
+    fixes=(
+        *(_configuration_fix(attribute) for attribute in _CONFIGURATION),
+        scalar_fix(
+            "reserved_concurrent_executions",
+            _concurrency,
+            doc="reserved concurrency (lambda:PutFunctionConcurrency / DeleteFunctionConcurrency)",
+        ),
+        tags_fix(
+            "lambda",
+            "TagResource",
+            "UntagResource",
+            lambda q: {"Resource": function_arn(q)},
+            style="map",
+        ),
     ),
     builders={
         "aws_lambda_function": Builder(

@@ -12,6 +12,7 @@ RESOURCE_TYPE = "IAM_GROUP"
 
 DEVELOPERS = "aws_iam_group.developers"
 AUDITORS = "module.audit.aws_iam_group.auditors"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 READ_QUEUES = json.dumps(
     {
         "Version": "2012-10-17",
@@ -37,6 +38,16 @@ def _new_member(account: Account) -> None:
     iam = account.client("iam")
     iam.create_user(UserName="mallory")
     iam.add_user_to_group(GroupName=account.ids[DEVELOPERS], UserName="mallory")
+
+
+def _readonly_detached(account: Account) -> None:
+    account.client("iam").detach_group_policy(GroupName=account.ids[AUDITORS], PolicyArn=READ_ONLY)
+
+
+def _member_left(account: Account) -> None:
+    account.client("iam").remove_user_from_group(
+        GroupName=account.ids[DEVELOPERS], UserName="carol"
+    )
 
 
 def _deleted(account: Account) -> None:
@@ -79,6 +90,21 @@ ENTRY = Entry(
             "inline_policies.read-queues",
             "warning",
         ),
+        Mutation(
+            "ReadOnlyAccess detached",
+            _readonly_detached,
+            AUDITORS,
+            f"managed_policy_arns[{READ_ONLY}]",
+            "warning",
+        ),
+        Mutation(
+            "inline policy edited",
+            _inline("describe-infra", READ_QUEUES),
+            DEVELOPERS,
+            "inline_policies.describe-infra",
+            "warning",
+        ),
+        Mutation("member left", _member_left, DEVELOPERS, "members[carol]", "warning"),
         Mutation("member added", _new_member, DEVELOPERS, "members[mallory]", "warning"),
         Mutation("deleted", _deleted, AUDITORS, "", "warning", "missing"),
         # Unmanaged with AdministratorAccess attached: risky on its own.

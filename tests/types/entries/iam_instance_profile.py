@@ -63,6 +63,7 @@ ENTRY = Entry(
         Mutation("role swapped", _other_role, WEB, "role", "warning"),
         Mutation("role removed", _role_removed, BATCH, "role", "warning"),
         tag_mutation(_tag, WEB),
+        tag_mutation(_tag, BATCH, key="Scratch", value="1"),
         Mutation("deleted", _deleted, BATCH, "", "warning", "missing"),
         Mutation("created in the console", _console_profile, None, "", "info", "unmanaged"),
     ),

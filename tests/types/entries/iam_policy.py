@@ -71,6 +71,7 @@ ENTRY = Entry(
             "warning",
         ),
         tag_mutation(_tag, DEPLOY),
+        tag_mutation(_tag, READ_LOGS, key="Scratch", value="1"),
         Mutation("deleted", _delete, READ_LOGS, "", "warning", "missing"),
         # An unmanaged policy allowing * on * is risky on its own.
         Mutation("created in the console", _console_policy, None, "", "critical", "unmanaged"),

@@ -13,6 +13,14 @@ ALLOW_ALL = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 )
 
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+READ_ALL_OBJECTS = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+    }
+)
+
 AUDITOR = "aws_iam_role.auditor"
 WEB_ROLE = "module.app.aws_iam_role.web"
 
@@ -39,6 +47,28 @@ def _inline_admin(account: Account) -> None:
 
 def _longer_sessions(account: Account) -> None:
     account.client("iam").update_role(RoleName=account.ids[WEB_ROLE], MaxSessionDuration=7200)
+
+
+def _readonly_detached(account: Account) -> None:
+    account.client("iam").detach_role_policy(RoleName=account.ids[AUDITOR], PolicyArn=READ_ONLY)
+
+
+def _inline_widened(account: Account) -> None:
+    account.client("iam").put_role_policy(
+        RoleName=account.ids[WEB_ROLE], PolicyName="read-assets", PolicyDocument=READ_ALL_OBJECTS
+    )
+
+
+def _inline_deleted(account: Account) -> None:
+    account.client("iam").delete_role_policy(
+        RoleName=account.ids[AUDITOR], PolicyName="deny-secret-reads"
+    )
+
+
+def _described(account: Account) -> None:
+    account.client("iam").update_role_description(
+        RoleName=account.ids[AUDITOR], Description="temporary"
+    )
 
 
 def _console_role(account: Account) -> str:
@@ -78,6 +108,13 @@ ENTRY = Entry(
             f"managed_policy_arns[{ADMIN}]",
             "critical",
         ),
+        Mutation(
+            "ReadOnlyAccess detached",
+            _readonly_detached,
+            AUDITOR,
+            f"managed_policy_arns[{READ_ONLY}]",
+            "warning",
+        ),
         Mutation("trust widened", _trust_anyone, AUDITOR, "assume_role_policy", "critical"),
         Mutation(
             "admin inline policy",
@@ -86,8 +123,24 @@ ENTRY = Entry(
             "inline_policies.break-glass",
             "critical",
         ),
+        Mutation(
+            "inline policy widened",
+            _inline_widened,
+            WEB_ROLE,
+            "inline_policies.read-assets",
+            "warning",
+        ),
+        Mutation(
+            "inline policy deleted",
+            _inline_deleted,
+            AUDITOR,
+            "inline_policies.deny-secret-reads",
+            "warning",
+        ),
+        Mutation("description changed", _described, AUDITOR, "description", "warning"),
         Mutation("longer sessions", _longer_sessions, WEB_ROLE, "max_session_duration", "warning"),
         tag_mutation("iam", AUDITOR),
+        tag_mutation("iam", WEB_ROLE, key="Scratch", value="1"),
         Mutation("created in the console", _console_role, None, "", "info", "unmanaged"),
     ),
     aws_owned=_service_linked,

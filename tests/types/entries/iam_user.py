@@ -10,6 +10,7 @@ RESOURCE_TYPE = "IAM_USER"
 
 ALICE = "aws_iam_user.alice"
 DEPLOYER = "module.ci.aws_iam_user.deployer"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 
 def _tag(account: Account, name: str, key: str, value: str) -> None:
@@ -24,6 +25,22 @@ def _inline_admin(account: Account) -> None:
     account.client("iam").put_user_policy(
         UserName=account.ids[DEPLOYER], PolicyName="break-glass", PolicyDocument=ALLOW_ALL
     )
+
+
+def _readonly_detached(account: Account) -> None:
+    account.client("iam").detach_user_policy(UserName=account.ids[ALICE], PolicyArn=READ_ONLY)
+
+
+def _inline_deleted(account: Account) -> None:
+    account.client("iam").delete_user_policy(
+        UserName=account.ids[DEPLOYER], PolicyName="publish-assets"
+    )
+
+
+def _joined_group(account: Account) -> None:
+    iam = account.client("iam")
+    iam.create_group(GroupName="console-admins")
+    iam.add_user_to_group(GroupName="console-admins", UserName=account.ids[ALICE])
 
 
 def _moved(account: Account) -> None:
@@ -67,9 +84,25 @@ ENTRY = Entry(
             "inline_policies.break-glass",
             "critical",
         ),
+        Mutation(
+            "ReadOnlyAccess detached",
+            _readonly_detached,
+            ALICE,
+            f"managed_policy_arns[{READ_ONLY}]",
+            "warning",
+        ),
+        Mutation(
+            "inline policy deleted",
+            _inline_deleted,
+            DEPLOYER,
+            "inline_policies.publish-assets",
+            "warning",
+        ),
         Mutation("path moved", _moved, DEPLOYER, "path", "warning"),
         Mutation("left a group", _left_group, ALICE, "groups[support]", "warning"),
+        Mutation("joined a group", _joined_group, ALICE, "groups[console-admins]", "warning"),
         tag_mutation(_tag, ALICE),
+        tag_mutation(_tag, ALICE, key="Scratch", value="1"),
         Mutation("deleted", _deleted, DEPLOYER, "", "warning", "missing"),
         Mutation("created in the console", _console_user, None, "", "info", "unmanaged"),
     ),

@@ -40,6 +40,29 @@ def _new_variable(account: Account) -> None:
     )
 
 
+def _other_role(account: Account) -> None:
+    import json
+
+    role = account.client("iam").create_role(
+        RoleName="console-lambda",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]
+    account.client("lambda").update_function_configuration(
+        FunctionName=account.ids[WORKER], Role=role["Arn"]
+    )
+
+
 def _url_open(account: Account) -> None:
     account.client("lambda").update_function_url_config(
         FunctionName=account.ids[API], AuthType="NONE"
@@ -55,6 +78,12 @@ def _url_added(account: Account) -> None:
 def _concurrency(account: Account) -> None:
     account.client("lambda").put_function_concurrency(
         FunctionName=account.ids[API], ReservedConcurrentExecutions=50
+    )
+
+
+def _worker_concurrency(account: Account) -> None:
+    account.client("lambda").put_function_concurrency(
+        FunctionName=account.ids[WORKER], ReservedConcurrentExecutions=10
     )
 
 
@@ -100,12 +129,38 @@ ENTRY = Entry(
         Mutation(
             "memory lowered", _configure(WORKER, MemorySize=512), WORKER, "memory_size", "warning"
         ),
+        Mutation(
+            "description changed",
+            _configure(API, Description="hotfix"),
+            API,
+            "description",
+            "warning",
+        ),
+        Mutation(
+            "handler changed", _configure(API, Handler="other.handler"), API, "handler", "warning"
+        ),
+        Mutation(
+            "runtime changed",
+            _configure(WORKER, Runtime="python3.11"),
+            WORKER,
+            "runtime",
+            "warning",
+        ),
+        Mutation("execution role swapped", _other_role, WORKER, "role", "warning"),
         Mutation("variable added", _new_variable, API, "environment.DEBUG", "warning"),
         Mutation(
             "concurrency raised", _concurrency, API, "reserved_concurrent_executions", "warning"
         ),
+        Mutation(
+            "concurrency reserved",
+            _worker_concurrency,
+            WORKER,
+            "reserved_concurrent_executions",
+            "warning",
+        ),
         Mutation("alias added", _alias_added, API, "aliases[canary=1]", "warning"),
         tag_mutation(_tag, WORKER),
+        tag_mutation(_tag, API, key="Scratch", value="1"),
         Mutation("deleted", _delete_worker, WORKER, "", "warning", "missing"),
         Mutation("created in the console", _console_function, None, "", "info", "unmanaged"),
     ),
