@@ -250,8 +250,7 @@ def run(
         bad = [r for r in applied.results if r.outcome != "resolved"]
         others = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         console.write_error(
-            f"error: drift {bad[0].drift_id} not remediated: {bad[0].error}{others}; "
-            "it stays open"
+            f"error: drift {bad[0].drift_id} not remediated: {bad[0].error}{others}; it stays open"
         )
         raise typer.Exit(applied.exit_code)
 

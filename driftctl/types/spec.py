@@ -199,6 +199,12 @@ class Call:
         return f"{self.service}:{self.operation}"
 
 
+class NotRevertible(Exception):
+    """Raised by a fix that cannot put these entries back exactly (an API that replaces a whole
+    map whose other values are masked): the planner leaves the drift to ``terraform apply``,
+    giving this reason."""
+
+
 @dataclass(frozen=True)
 class FixQuery:
     """What a fix is asked to revert: the difference entries it matched, and both states."""
@@ -219,8 +225,8 @@ class Fix:
     ``path`` is matched like a severity rule's (``*`` is the only wildcard: ``tags.*``,
     ``ingress[*``); the first fix of a spec that matches an entry takes it. ``plan`` gets every
     entry it took at once and returns the calls, in order, that make AWS match the expected
-    values. Only what one or two API calls revert safely is declared; anything else stays for
-    ``terraform apply``.
+    values, or raises NotRevertible when it cannot for these entries. Only what one or two API
+    calls revert safely is declared; anything else stays for ``terraform apply``.
     """
 
     path: str

@@ -163,3 +163,26 @@ def test_secret_parameters_never_show(monkeypatch: pytest.MonkeyPatch) -> None:
         assert SENSITIVE in text
     # The call itself still sends it.
     assert plan.calls[0].params["Password"] == "hunter2"
+
+
+def test_a_fix_may_decline_and_the_drift_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from driftctl.types.spec import NotRevertible
+
+    base = registry.get("SECURITY_GROUP")
+    assert base is not None
+
+    def decline(query: FixQuery) -> list[Call]:
+        raise NotRevertible("the other values of this map are masked")
+
+    spec = dataclasses.replace(base, fixes=(Fix("description", decline, doc="test"),))
+
+    class Registry:
+        @staticmethod
+        def get(name: str) -> Any:
+            return spec
+
+    monkeypatch.setattr(plan_module, "registry", Registry)
+    plan = _plan({"description": {"change": "changed", "expected": "a", "actual": "b"}})
+    assert not plan.ready
+    assert plan.calls == []
+    assert plan.not_revertible == {"description": "the other values of this map are masked"}
