@@ -21,7 +21,7 @@ from typing import Any
 from driftctl.diff.severity import path_glob
 from driftctl.resources import SENSITIVE
 from driftctl.types import registry
-from driftctl.types.spec import Call, Fix, FixQuery, ResourceSpec
+from driftctl.types.spec import Call, Fix, FixQuery, NotRevertible, ResourceSpec
 
 READY = "ready"
 REFUSED = "refused"
@@ -125,6 +125,7 @@ def plan_drift(
         return _plan_delete(plan, spec, query, delete_unmanaged)
     _plan_reverts(plan, spec, query, difference)
     if plan.not_revertible:
+        plan.calls = []
         paths = ", ".join(sorted(plan.not_revertible))
         return plan.refuse(f"driftctl cannot revert {paths}: run `terraform apply`")
     if not plan.calls:
@@ -175,7 +176,12 @@ def _plan_reverts(
         return
     for index, entries in sorted(taken.items()):
         fix = spec.fixes[index]
-        for call in fix.plan(dataclasses.replace(query, entries=entries)):
+        try:
+            calls = fix.plan(dataclasses.replace(query, entries=entries))
+        except NotRevertible as exc:
+            plan.not_revertible.update(dict.fromkeys(entries, str(exc)))
+            continue
+        for call in calls:
             plan.calls.append(
                 call if call.fixes else dataclasses.replace(call, fixes=tuple(entries))
             )
