@@ -19,10 +19,14 @@ from driftctl.diff.conditions import truthy, turned_off, turned_on
 from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.fixes import resource_arn, scalar_fix, tags_fix
 from driftctl.types.spec import (
     ApiCall,
     Attr,
+    Call,
     CostQuery,
+    Fix,
+    FixQuery,
     Kind,
     ResourceSpec,
     Rule,
@@ -189,6 +193,37 @@ def cost(query: CostQuery) -> CostImpact:
     return pricer.result(amount, ", ".join(changes))
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _instance(query: FixQuery) -> dict[str, Any]:
+    return {"DBInstanceIdentifier": query.resource_id, "ApplyImmediately": True}
+
+
+def _modify_fix(path: str, param: str, kind: type, doc: str, *, restart: bool = False) -> Fix:
+    def call(query: FixQuery, expected: Any) -> Call:
+        value = kind(expected) if kind is not bool else truthy(expected)
+        return Call("rds", "ModifyDBInstance", {**_instance(query), param: value}, restart=restart)
+
+    return scalar_fix(path, call, doc=f"{doc} (rds:ModifyDBInstance {param})")
+
+
+def _tags_target(query: FixQuery) -> dict[str, str]:
+    return {"ResourceName": resource_arn(query, "rds", f"db:{query.resource_id}")}
+
+
+FIXES = (
+    _modify_fix("publicly_accessible", "PubliclyAccessible", bool, "publicly accessible"),
+    _modify_fix("deletion_protection", "DeletionProtection", bool, "deletion protection"),
+    _modify_fix("backup_retention_period", "BackupRetentionPeriod", int, "backup retention period"),
+    _modify_fix("multi_az", "MultiAZ", bool, "Multi-AZ (no outage, a standby is added or removed)"),
+    _modify_fix(
+        "instance_class", "DBInstanceClass", str, "instance class, restarts it", restart=True
+    ),
+    tags_fix("rds", "AddTagsToResource", "RemoveTagsFromResource", _tags_target),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -265,6 +300,7 @@ SPEC = ResourceSpec(
     risky=_risky,
     cost=cost,
     cost_paths=("instance_class", "multi_az", "allocated_storage"),
+    fixes=FIXES,
     builders={
         "aws_db_instance": Builder(
             _build_instance, after=("aws_db_subnet_group", "aws_security_group")
