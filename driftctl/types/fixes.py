@@ -147,12 +147,4 @@ def resource_arn(query: FixQuery, service: str, resource: str) -> str:
     """``arn:<partition>:<service>:<region>:<account>:<resource>`` of the queried resource, for
     APIs that take an ARN where the scan keeps a name (RDS tags)."""
     account = query.account_id or ""
-    return f"arn:{_partition(query.region)}:{service}:{query.region}:{account}:{resource}"
-
-
-def _partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
+    return f"arn:{partition(query.region)}:{service}:{query.region}:{account}:{resource}"
