@@ -84,3 +84,31 @@ def test_an_unmanaged_bucket_is_deleted_only_when_asked() -> None:
     assert not plan_drift(**kwargs).ready
     plan = plan_drift(**kwargs, delete_unmanaged=True)
     assert [(c.operation, c.delete) for c in plan.calls] == [("DeleteBucket", True)]
+
+
+def test_a_flag_the_iac_leaves_unset_keeps_aws_value_in_the_public_access_block() -> None:
+    plan = _plan(
+        {
+            "public_access_block.block_public_policy": {
+                "change": "changed",
+                "expected": True,
+                "actual": False,
+            }
+        },
+        {"public_access_block": {"block_public_policy": True, "block_public_acls": False}},
+        {
+            "public_access_block": {
+                "block_public_acls": False,
+                "block_public_policy": False,
+                "ignore_public_acls": True,
+                "restrict_public_buckets": False,
+            }
+        },
+    )
+    [call] = plan.calls
+    assert call.params["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": False,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": False,
+    }
