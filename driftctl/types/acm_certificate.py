@@ -27,6 +27,7 @@ from driftctl.resources import SENSITIVE, ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.fixes import tags_fix
 from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
 
 RESOURCE_TYPE = "ACM_CERTIFICATE"
@@ -165,6 +166,20 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+# Only tags: moto lacks UpdateCertificateOptions, so an options revert could not be tested.
+FIXES = (
+    tags_fix(
+        SERVICE,
+        "AddTagsToCertificate",
+        "RemoveTagsFromCertificate",
+        lambda q: {"CertificateArn": q.resource_id},
+        untag_as_tags=True,
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -242,6 +257,7 @@ SPEC = ResourceSpec(
     ),
     schema=SCHEMA,
     id_doc="certificate ARN",
+    fixes=FIXES,
     builders={
         "aws_acm_certificate": Builder(_build_certificate),
         "aws_acm_certificate_validation": Builder(

@@ -16,6 +16,7 @@ from driftctl.resources import ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.fixes import resource_arn, tags_fix
 from driftctl.types.spec import (
     ApiCall,
     Attr,
@@ -104,6 +105,23 @@ def is_default(attributes: Mapping[str, Any]) -> bool:
     return name == "default" or name.startswith("default-vpc-")
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+# Only tags: moto's ModifyDBSubnetGroup deletes the group, so a description or subnet revert
+# could not be tested.
+FIXES = (
+    tags_fix(
+        "rds",
+        "AddTagsToResource",
+        "RemoveTagsFromResource",
+        lambda q: {"ResourceName": resource_arn(q, "rds", f"subgrp:{q.resource_id}")},
+    ),
+)
+
+
+# -- building in an emulated account ---------------------------------------------------------
+
+
 def _build(ctx: BuildContext, attrs: dict[str, Any]) -> None:
     ctx.client("rds").create_db_subnet_group(
         DBSubnetGroupName=attrs["name"],
@@ -140,5 +158,6 @@ SPEC = ResourceSpec(
     canonical_id=arn_tail,
     id_doc="DB subnet group name",
     is_default=is_default,
+    fixes=FIXES,
     builders={"aws_db_subnet_group": Builder(_build, after=("aws_subnet",))},
 )

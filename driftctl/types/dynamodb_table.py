@@ -35,7 +35,19 @@ from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import resource_arn, scalar_fix, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "DYNAMODB_TABLE"
 SERVICE = "dynamodb"
@@ -311,6 +323,67 @@ def to_attributes(
     }
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _table(query: FixQuery) -> dict[str, str]:
+    return {"TableName": query.resource_id}
+
+
+def _pitr_call(query: FixQuery, expected: Any) -> Call:
+    spec = {"PointInTimeRecoveryEnabled": boolean(expected) is True}
+    return Call(
+        SERVICE,
+        "UpdateContinuousBackups",
+        {**_table(query), "PointInTimeRecoverySpecification": spec},
+    )
+
+
+def _deletion_protection_call(query: FixQuery, expected: Any) -> Call:
+    enabled = boolean(expected) is True
+    return Call(SERVICE, "UpdateTable", {**_table(query), "DeletionProtectionEnabled": enabled})
+
+
+def _ttl_plan(query: FixQuery) -> list[Call]:
+    # One UpdateTimeToLive turns TTL on (with the IaC's attribute) or off (naming AWS's). Moving
+    # it to another attribute takes two calls an hour apart (AWS refuses a second change
+    # sooner): no call, that is left for terraform apply.
+    expected = query.expected.get("ttl")
+    actual = query.actual.get("ttl")
+    wanted: Mapping[str, Any] = expected if isinstance(expected, Mapping) else {}
+    current: Mapping[str, Any] = actual if isinstance(actual, Mapping) else {}
+    on = boolean(wanted.get("enabled")) is True
+    was_on = boolean(current.get("enabled")) is True
+    if on == was_on:
+        return []
+    name = wanted.get("attribute_name") if on else current.get("attribute_name")
+    if not name:
+        return []
+    spec = {"Enabled": on, "AttributeName": str(name)}
+    return [Call(SERVICE, "UpdateTimeToLive", {**_table(query), "TimeToLiveSpecification": spec})]
+
+
+FIXES = (
+    scalar_fix(
+        "point_in_time_recovery",
+        _pitr_call,
+        doc="point-in-time recovery (dynamodb:UpdateContinuousBackups)",
+    ),
+    scalar_fix(
+        "deletion_protection_enabled",
+        _deletion_protection_call,
+        doc="deletion protection (dynamodb:UpdateTable)",
+    ),
+    Fix("ttl.*", _ttl_plan, doc="TTL turned on or off (dynamodb:UpdateTimeToLive)"),
+    tags_fix(
+        SERVICE,
+        "TagResource",
+        "UntagResource",
+        lambda q: {"ResourceArn": resource_arn(q, SERVICE, f"table/{q.resource_id}")},
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -455,5 +528,6 @@ SPEC = ResourceSpec(
         Rule("deletion_protection_enabled", turned_off, doc="deletion protection turned off"),
         Rule("point_in_time_recovery", turned_off, doc="point-in-time recovery turned off"),
     ),
+    fixes=FIXES,
     builders={"aws_dynamodb_table": Builder(_build, after=("aws_kms_key",))},
 )

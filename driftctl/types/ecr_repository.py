@@ -25,12 +25,24 @@ from driftctl.diff.conditions import (
     became_public_unconditionally,
     grants_public_unconditionally,
 )
-from driftctl.iac.instance import StateInstance, document, policy
+from driftctl.iac.instance import StateInstance, boolean, document, policy
 from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import resource_arn, scalar_fix, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     pass
@@ -160,6 +172,78 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _repository(query: FixQuery) -> dict[str, str]:
+    return {"repositoryName": query.resource_id}
+
+
+def _mutability_call(query: FixQuery, expected: Any) -> Call:
+    return Call(
+        SERVICE,
+        "PutImageTagMutability",
+        {**_repository(query), "imageTagMutability": str(expected or "MUTABLE")},
+    )
+
+
+def _scan_on_push_call(query: FixQuery, expected: Any) -> Call:
+    conf = {"scanOnPush": boolean(expected) is True}
+    return Call(
+        SERVICE,
+        "PutImageScanningConfiguration",
+        {**_repository(query), "imageScanningConfiguration": conf},
+    )
+
+
+def _policy_plan(query: FixQuery) -> list[Call]:
+    entry = query.entries["policy"]
+    if entry.get("expected") is None:
+        return [Call(SERVICE, "DeleteRepositoryPolicy", _repository(query))]
+    text = json.dumps(entry["expected"], separators=(",", ":"))
+    return [Call(SERVICE, "SetRepositoryPolicy", {**_repository(query), "policyText": text})]
+
+
+def _lifecycle_plan(query: FixQuery) -> list[Call]:
+    entry = query.entries["lifecycle_policy"]
+    if entry.get("expected") is None:
+        return [Call(SERVICE, "DeleteLifecyclePolicy", _repository(query))]
+    text = json.dumps(entry["expected"], separators=(",", ":"))
+    return [
+        Call(SERVICE, "PutLifecyclePolicy", {**_repository(query), "lifecyclePolicyText": text})
+    ]
+
+
+FIXES = (
+    scalar_fix(
+        "image_tag_mutability",
+        _mutability_call,
+        doc="image tag mutability (ecr:PutImageTagMutability)",
+    ),
+    scalar_fix(
+        "scan_on_push", _scan_on_push_call, doc="scan on push (ecr:PutImageScanningConfiguration)"
+    ),
+    Fix(
+        "policy",
+        _policy_plan,
+        doc="repository policy (ecr:SetRepositoryPolicy / DeleteRepositoryPolicy)",
+    ),
+    Fix(
+        "lifecycle_policy",
+        _lifecycle_plan,
+        doc="lifecycle policy (ecr:PutLifecyclePolicy / DeleteLifecyclePolicy)",
+    ),
+    tags_fix(
+        SERVICE,
+        "TagResource",
+        "UntagResource",
+        lambda q: {"resourceArn": resource_arn(q, SERVICE, f"repository/{q.resource_id}")},
+        tags_param="tags",
+        keys_param="tagKeys",
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -252,6 +336,7 @@ SPEC = ResourceSpec(
         ),
     ),
     risky=lambda attributes: grants_public_unconditionally(attributes.get("policy")),
+    fixes=FIXES,
     builders={
         "aws_ecr_repository": Builder(_build, after=("aws_kms_key",)),
         "aws_ecr_repository_policy": Builder(_build_policy, after=_AFTER),

@@ -141,3 +141,10 @@ def scalar_fix(
         return [made] if isinstance(made, Call) else list(made)
 
     return Fix(path, plan, doc=doc or path)
+
+
+def resource_arn(query: FixQuery, service: str, resource: str) -> str:
+    """``arn:<partition>:<service>:<region>:<account>:<resource>`` of the queried resource, for
+    APIs that take an ARN where the scan keeps a name (RDS tags)."""
+    account = query.account_id or ""
+    return f"arn:{partition(query.region)}:{service}:{query.region}:{account}:{resource}"

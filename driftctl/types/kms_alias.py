@@ -16,7 +16,17 @@ from driftctl.iac.instance import StateInstance
 from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types.build import BuildContext, Builder
-from driftctl.types.spec import ApiCall, Attr, ResourceSpec, Scope, TerraformType, arn_tail
+from driftctl.types.fixes import scalar_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+    arn_tail,
+)
 
 RESOURCE_TYPE = "KMS_ALIAS"
 SERVICE = "kms"
@@ -71,6 +81,21 @@ def to_resource(alias: Mapping[str, Any], region: str, account_id: str | None) -
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _retarget(query: FixQuery, expected: Any) -> Call:
+    return Call(
+        SERVICE, "UpdateAlias", {"AliasName": query.resource_id, "TargetKeyId": str(expected)}
+    )
+
+
+FIXES = (scalar_fix("target_key_id", _retarget, doc="target key (kms:UpdateAlias)"),)
+
+
+# -- building in an emulated account ---------------------------------------------------------
+
+
 def _build(ctx: BuildContext, attrs: dict[str, Any]) -> None:
     ctx.client(SERVICE).create_alias(
         AliasName=attrs["name"], TargetKeyId=ctx.id(arn_tail(attrs["target_key_id"]))
@@ -99,5 +124,6 @@ SPEC = ResourceSpec(
     schema=SCHEMA,
     canonical_id=alias_name,
     id_doc="alias name (alias/…)",
+    fixes=FIXES,
     builders={"aws_kms_alias": Builder(_build, after=("aws_kms_key",))},
 )

@@ -41,9 +41,12 @@ from driftctl.resources import SENSITIVE, ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tags_of
+from driftctl.types.fixes import scalar_fix, tags_fix
 from driftctl.types.spec import (
     ApiCall,
     Attr,
+    Call,
+    FixQuery,
     Kind,
     ResourceSpec,
     Rule,
@@ -291,6 +294,76 @@ def _risky(attributes: Mapping[str, Any]) -> bool:
     return grants_public_unconditionally(attributes.get("policy"))
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _key(query: FixQuery) -> dict[str, str]:
+    return {"KeyId": query.resource_id}
+
+
+def _description_call(query: FixQuery, expected: Any) -> Call:
+    description = "" if expected is None else str(expected)
+    return Call(SERVICE, "UpdateKeyDescription", {**_key(query), "Description": description})
+
+
+def _rotation_call(query: FixQuery, expected: Any) -> Call:
+    if boolean(expected) is not True:
+        return Call(SERVICE, "DisableKeyRotation", _key(query))
+    # The IaC's period goes with it (moto ignores it; AWS keeps it).
+    period = integer(query.expected.get("rotation_period_in_days"))
+    extra = {"RotationPeriodInDays": period} if isinstance(period, int) and period > 0 else {}
+    return Call(SERVICE, "EnableKeyRotation", {**_key(query), **extra})
+
+
+def _enabled_call(query: FixQuery, expected: Any) -> Call:
+    return Call(
+        SERVICE, "EnableKey" if boolean(expected) is not False else "DisableKey", _key(query)
+    )
+
+
+def _cancel_deletion(query: FixQuery, expected: Any) -> list[Call]:
+    # A key whose deletion is cancelled stays disabled: enable it again where the IaC has it on.
+    if boolean(expected) is True:
+        return []
+    calls = [Call(SERVICE, "CancelKeyDeletion", _key(query))]
+    if boolean(query.expected.get("is_enabled")) is not False:
+        calls.append(Call(SERVICE, "EnableKey", _key(query), fixes=("pending_deletion",)))
+    return calls
+
+
+def _policy_call(query: FixQuery, expected: Any) -> Call:
+    document = json.dumps(expected, separators=(",", ":"))
+    return Call(
+        SERVICE, "PutKeyPolicy", {**_key(query), "PolicyName": POLICY_NAME, "Policy": document}
+    )
+
+
+# A key waiting for deletion takes no other change: its cancellation comes first.
+FIXES = (
+    scalar_fix(
+        "pending_deletion",
+        _cancel_deletion,
+        doc="scheduled deletion cancelled, key enabled again (kms:CancelKeyDeletion, EnableKey)",
+    ),
+    scalar_fix("description", _description_call, doc="description (kms:UpdateKeyDescription)"),
+    scalar_fix(
+        "enable_key_rotation",
+        _rotation_call,
+        doc="key rotation, with the IaC's period (kms:EnableKeyRotation / DisableKeyRotation)",
+    ),
+    scalar_fix("is_enabled", _enabled_call, doc="enabled or disabled (kms:EnableKey / DisableKey)"),
+    scalar_fix("policy", _policy_call, doc="key policy (kms:PutKeyPolicy)"),
+    tags_fix(
+        SERVICE,
+        "TagResource",
+        "UntagResource",
+        _key,
+        key_field="TagKey",
+        value_field="TagValue",
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -384,6 +457,7 @@ SPEC = ResourceSpec(
         Rule("enable_key_rotation", turned_off, doc="key rotation turned off"),
     ),
     risky=_risky,
+    fixes=FIXES,
     builders={
         "aws_kms_key": Builder(_build_key),
         "aws_kms_key_policy": Builder(_build_key_policy, after=("aws_kms_key",)),

@@ -9,7 +9,7 @@ and never sets ``PendingModifiedValues``; AWS may show a change only after the m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -19,10 +19,14 @@ from driftctl.diff.conditions import truthy, turned_off, turned_on
 from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.fixes import resource_arn, scalar_fix, tags_fix
 from driftctl.types.spec import (
     ApiCall,
     Attr,
+    Call,
     CostQuery,
+    Fix,
+    FixQuery,
     Kind,
     ResourceSpec,
     Rule,
@@ -189,6 +193,68 @@ def cost(query: CostQuery) -> CostImpact:
     return pricer.result(amount, ", ".join(changes))
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _instance(query: FixQuery) -> dict[str, Any]:
+    return {"DBInstanceIdentifier": query.resource_id, "ApplyImmediately": True}
+
+
+def _retention_outage(query: FixQuery, expected: Any) -> bool:
+    # AWS takes the instance down to turn automated backups on or off (0 <-> nonzero).
+    before = query.actual.get("backup_retention_period")
+    return (int(expected or 0) == 0) != (int(before or 0) == 0)
+
+
+def _modify_fix(
+    path: str,
+    param: str,
+    kind: type,
+    doc: str,
+    *,
+    restart: Callable[[FixQuery, Any], bool] = lambda _query, _expected: False,
+) -> Fix:
+    def call(query: FixQuery, expected: Any) -> Call:
+        value = kind(expected) if kind is not bool else truthy(expected)
+        # An instance still modifying refuses the next ModifyDBInstance: wait for each one.
+        ready = ("db_instance_available", {"DBInstanceIdentifier": query.resource_id})
+        return Call(
+            "rds",
+            "ModifyDBInstance",
+            {**_instance(query), param: value},
+            restart=restart(query, expected),
+            wait=ready,
+        )
+
+    return scalar_fix(path, call, doc=f"{doc} (rds:ModifyDBInstance {param})")
+
+
+def _tags_target(query: FixQuery) -> dict[str, str]:
+    return {"ResourceName": resource_arn(query, "rds", f"db:{query.resource_id}")}
+
+
+FIXES = (
+    _modify_fix("publicly_accessible", "PubliclyAccessible", bool, "publicly accessible"),
+    _modify_fix("deletion_protection", "DeletionProtection", bool, "deletion protection"),
+    _modify_fix(
+        "backup_retention_period",
+        "BackupRetentionPeriod",
+        int,
+        "backup retention period, a restart when backups turn on or off",
+        restart=_retention_outage,
+    ),
+    _modify_fix("multi_az", "MultiAZ", bool, "Multi-AZ (no outage, a standby is added or removed)"),
+    _modify_fix(
+        "instance_class",
+        "DBInstanceClass",
+        str,
+        "instance class, restarts it",
+        restart=lambda _query, _expected: True,
+    ),
+    tags_fix("rds", "AddTagsToResource", "RemoveTagsFromResource", _tags_target),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -265,6 +331,7 @@ SPEC = ResourceSpec(
     risky=_risky,
     cost=cost,
     cost_paths=("instance_class", "multi_az", "allocated_storage"),
+    fixes=FIXES,
     builders={
         "aws_db_instance": Builder(
             _build_instance, after=("aws_db_subnet_group", "aws_security_group")

@@ -51,7 +51,19 @@ from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import ADDED, scalar_fix, tag_changes
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -777,6 +789,125 @@ SCHEMA: dict[str, Attr] = {
 }
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _bucket(query: FixQuery) -> dict[str, str]:
+    return {"Bucket": query.resource_id}
+
+
+def _versioning_call(query: FixQuery, expected: Any) -> Call:
+    # A bucket that was versioned can only be suspended, never "Disabled" again; both read as
+    # unversioned (see _versioning_off).
+    status = "Enabled" if str(expected).lower() == "enabled" else "Suspended"
+    return Call(
+        "s3",
+        "PutBucketVersioning",
+        {**_bucket(query), "VersioningConfiguration": {"Status": status}},
+    )
+
+
+def _encryption_plan(query: FixQuery) -> list[Call]:
+    sse = query.expected.get("server_side_encryption")
+    if not isinstance(sse, Mapping) or not sse.get("sse_algorithm"):
+        return []
+    by_default: dict[str, Any] = {"SSEAlgorithm": str(sse["sse_algorithm"])}
+    if sse.get("kms_master_key_id"):
+        by_default["KMSMasterKeyID"] = str(sse["kms_master_key_id"])
+    conf = {"Rules": [{"ApplyServerSideEncryptionByDefault": by_default}]}
+    return [
+        Call(
+            "s3",
+            "PutBucketEncryption",
+            {**_bucket(query), "ServerSideEncryptionConfiguration": conf},
+        )
+    ]
+
+
+def _public_access_block_plan(query: FixQuery) -> list[Call]:
+    # The call replaces the whole block: a flag the IaC leaves unset keeps AWS's value.
+    expected = query.expected.get("public_access_block")
+    actual = query.actual.get("public_access_block")
+    wanted: Mapping[str, Any] = expected if isinstance(expected, Mapping) else {}
+    current: Mapping[str, Any] = actual if isinstance(actual, Mapping) else {}
+    conf = {
+        aws: bool(wanted[flag]) if wanted.get(flag) is not None else bool(current.get(flag))
+        for flag, aws in PUBLIC_ACCESS_BLOCK_FLAGS.items()
+    }
+    return [
+        Call(
+            "s3",
+            "PutPublicAccessBlock",
+            {**_bucket(query), "PublicAccessBlockConfiguration": conf},
+        )
+    ]
+
+
+def _policy_plan(query: FixQuery) -> list[Call]:
+    import json
+
+    entry = query.entries["policy"]
+    if entry.get("change") == ADDED or entry.get("expected") is None:
+        return [Call("s3", "DeleteBucketPolicy", _bucket(query))]
+    document = json.dumps(entry["expected"], separators=(",", ":"))
+    return [Call("s3", "PutBucketPolicy", {**_bucket(query), "Policy": document})]
+
+
+def _ownership_call(query: FixQuery, expected: Any) -> Call:
+    rules = [{"ObjectOwnership": str(expected or DEFAULT_OBJECT_OWNERSHIP)}]
+    return Call(
+        "s3",
+        "PutBucketOwnershipControls",
+        {**_bucket(query), "OwnershipControls": {"Rules": rules}},
+    )
+
+
+def _tags_plan(query: FixQuery) -> list[Call]:
+    # PutBucketTagging replaces the whole set, so the tags no entry names are sent back as AWS
+    # has them. A set holding aws:* keys (no one may write them) or a value masked as secret
+    # (never stored) cannot be sent back: such a bucket's tags are left alone, no call.
+    to_set, to_remove = tag_changes(query.entries)
+    actual = query.actual.get("tags")
+    current: Mapping[str, Any] = actual if isinstance(actual, Mapping) else {}
+    kept = {k: v for k, v in current.items() if k not in to_set and k not in to_remove}
+    if any(k.startswith("aws:") or v == SENSITIVE for k, v in kept.items()):
+        return []
+    tags = {**{str(k): str(v) for k, v in kept.items()}, **to_set}
+    if not tags:
+        return [Call("s3", "DeleteBucketTagging", _bucket(query))]
+    tag_set = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+    return [Call("s3", "PutBucketTagging", {**_bucket(query), "Tagging": {"TagSet": tag_set}})]
+
+
+def _delete(query: FixQuery) -> list[Call]:
+    # AWS refuses to delete a bucket that still holds objects: the call fails, nothing is lost.
+    return [Call("s3", "DeleteBucket", _bucket(query))]
+
+
+FIXES = (
+    scalar_fix("versioning", _versioning_call, doc="versioning (s3:PutBucketVersioning)"),
+    Fix(
+        "server_side_encryption.*",
+        _encryption_plan,
+        doc="default encryption (s3:PutBucketEncryption; the bucket key setting is not kept)",
+    ),
+    Fix(
+        "public_access_block.*",
+        _public_access_block_plan,
+        doc="public access block (s3:PutPublicAccessBlock)",
+    ),
+    Fix("policy", _policy_plan, doc="bucket policy (s3:PutBucketPolicy / DeleteBucketPolicy)"),
+    scalar_fix(
+        "object_ownership", _ownership_call, doc="object ownership (s3:PutBucketOwnershipControls)"
+    ),
+    Fix(
+        "tags.*",
+        _tags_plan,
+        doc="tags (s3:PutBucketTagging, the whole set; not where AWS holds aws:* tags)",
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -1023,6 +1154,8 @@ SPEC = ResourceSpec(
     ),
     risky=_risky,
     unguarded=_unguarded,
+    fixes=FIXES,
+    delete=_delete,
     builders={
         "aws_s3_bucket": Builder(_build_bucket),
         "aws_s3_bucket_versioning": Builder(_build_versioning, after=_AFTER_BUCKET),

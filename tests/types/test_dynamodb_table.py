@@ -42,3 +42,42 @@ def test_no_encryption_block_is_the_aws_owned_key() -> None:
         "table_class": None,
     }
     assert diff_attributes(TYPE, expected, actual) == {}
+
+
+def _ttl_calls(expected: dict[str, object], actual: dict[str, object]) -> list[object]:
+    from driftctl.remediation.plan import plan_drift
+
+    difference = diff_attributes(TYPE, {"ttl": expected}, {"ttl": actual})
+    plan = plan_drift(
+        resource_type=TYPE,
+        resource_id="orders",
+        region="us-east-1",
+        account_id="123456789012",
+        drift_type="modified",
+        difference=difference,
+        expected={"ttl": expected},
+        actual={"ttl": actual},
+    )
+    return [c.params["TimeToLiveSpecification"] for c in plan.calls]
+
+
+def test_ttl_is_turned_on_with_the_iac_attribute_and_off_naming_aws_attribute() -> None:
+    assert _ttl_calls(
+        {"enabled": True, "attribute_name": "expires_at"},
+        {"enabled": False, "attribute_name": None},
+    ) == [{"Enabled": True, "AttributeName": "expires_at"}]
+    assert _ttl_calls(
+        {"enabled": False, "attribute_name": None},
+        {"enabled": True, "attribute_name": "touched_at"},
+    ) == [{"Enabled": False, "AttributeName": "touched_at"}]
+
+
+def test_ttl_moved_to_another_attribute_gets_no_call() -> None:
+    # AWS refuses a second TTL change within the hour: that move is left to terraform apply.
+    assert (
+        _ttl_calls(
+            {"enabled": True, "attribute_name": "expires_at"},
+            {"enabled": True, "attribute_name": "touched_at"},
+        )
+        == []
+    )

@@ -138,3 +138,41 @@ def test_keys_that_cannot_rotate_or_wait_for_deletion() -> None:
     assert key.resource_id == signing["KeyId"]
     # The asymmetric key's rotation reads as off; the key terraform destroyed is not unmanaged.
     assert key.attributes["enable_key_rotation"] is False
+
+
+def _plan(difference: dict[str, Any], expected: dict[str, Any]) -> Any:
+    from driftctl.remediation.plan import plan_drift
+
+    return plan_drift(
+        resource_type="KMS_KEY",
+        resource_id="1234abcd-12ab-34cd-56ef-1234567890ab",
+        region="us-east-1",
+        account_id="123456789012",
+        drift_type="modified",
+        difference=difference,
+        expected=expected,
+        actual={},
+    )
+
+
+def test_a_key_waiting_for_deletion_is_cancelled_before_any_other_change() -> None:
+    plan = _plan(
+        {
+            "description": {"change": "changed", "expected": "data", "actual": "x"},
+            "is_enabled": {"change": "changed", "expected": True, "actual": False},
+            "pending_deletion": {"change": "changed", "expected": False, "actual": True},
+        },
+        {"description": "data", "is_enabled": True, "pending_deletion": False},
+    )
+    operations = [c.operation for c in plan.calls]
+    assert operations[:2] == ["CancelKeyDeletion", "EnableKey"]
+    assert set(operations[2:]) == {"UpdateKeyDescription", "EnableKey"}
+
+
+def test_rotation_is_enabled_with_the_iac_period() -> None:
+    plan = _plan(
+        {"enable_key_rotation": {"change": "changed", "expected": True, "actual": False}},
+        {"enable_key_rotation": True, "rotation_period_in_days": 90},
+    )
+    [call] = plan.calls
+    assert (call.operation, call.params.get("RotationPeriodInDays")) == ("EnableKeyRotation", 90)

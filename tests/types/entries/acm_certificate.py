@@ -63,6 +63,7 @@ ENTRY = Entry(
             "warning",
         ),
         tag_mutation(_tag, WILDCARD),
+        tag_mutation(_tag, WILDCARD, key="CostCenter"),
         Mutation("deleted", _delete_wildcard, WILDCARD, "", "warning", "missing"),
         Mutation("requested in the console", _console_certificate, None, "", "info", "unmanaged"),
     ),

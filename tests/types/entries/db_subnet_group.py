@@ -77,6 +77,7 @@ ENTRY = Entry(
     fixture=FIXTURE,
     mutations=(
         tag_mutation(_tag, MAIN),
+        tag_mutation(_tag, MAIN, key="CostCenter"),
         Mutation(
             "description changed",
             _recreate(DBSubnetGroupDescription="changed by hand"),

@@ -37,6 +37,16 @@ def _pitr_off(account: Account) -> None:
     )
 
 
+def _ttl(table: str, enabled: bool, attribute: str) -> Callable[[Account], None]:
+    def apply(account: Account) -> None:
+        account.client("dynamodb").update_time_to_live(
+            TableName=table,
+            TimeToLiveSpecification={"Enabled": enabled, "AttributeName": attribute},
+        )
+
+    return apply
+
+
 def _recreated_unencrypted(account: Account) -> None:
     # moto ignores UpdateTable's SSESpecification: recreate the table with AWS's default key.
     client = account.client("dynamodb")
@@ -74,6 +84,21 @@ ENTRY = Entry(
     fixture=FIXTURE,
     mutations=(
         tag_mutation(_tag, ORDERS),
+        tag_mutation(_tag, ORDERS, key="CostCenter"),
+        Mutation(
+            "TTL turned off",
+            _ttl("webapp-orders", False, "expires_at"),
+            ORDERS,
+            "ttl.enabled",
+            "warning",
+        ),
+        Mutation(
+            "TTL turned on",
+            _ttl("webapp-sessions", True, "touched_at"),
+            SESSIONS,
+            "ttl.enabled",
+            "warning",
+        ),
         Mutation(
             "capacity raised",
             _update(ProvisionedThroughput={"ReadCapacityUnits": 50, "WriteCapacityUnits": 5}),

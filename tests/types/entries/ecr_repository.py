@@ -45,6 +45,16 @@ def _open_policy(account: Account) -> None:
     )
 
 
+def _scan_off(account: Account) -> None:
+    account.client("ecr").put_image_scanning_configuration(
+        repositoryName="webapp/api", imageScanningConfiguration={"scanOnPush": False}
+    )
+
+
+def _policy_dropped(account: Account) -> None:
+    account.client("ecr").delete_repository_policy(repositoryName="webapp/api")
+
+
 def _lifecycle_dropped(account: Account) -> None:
     account.client("ecr").delete_lifecycle_policy(repositoryName="webapp/api")
 
@@ -80,6 +90,9 @@ ENTRY = Entry(
     fixture=FIXTURE,
     mutations=(
         tag_mutation(_tag, API),
+        tag_mutation(_tag, API, key="CostCenter"),
+        Mutation("scan on push off", _scan_off, API, "scan_on_push", "warning"),
+        Mutation("policy deleted", _policy_dropped, API, "policy", "warning"),
         Mutation("tags made mutable", _mutable, API, "image_tag_mutability", "warning"),
         Mutation(
             "lifecycle policy deleted", _lifecycle_dropped, API, "lifecycle_policy", "warning"

@@ -115,6 +115,7 @@ ENTRY = Entry(
     fixture=FIXTURE,
     mutations=(
         tag_mutation(_tag, DATA),
+        tag_mutation(_tag, DATA, key="CostCenter"),
         Mutation("description changed", _describe, SIGNING, "description", "warning"),
         Mutation("rotation turned off", _rotation_off, DATA, "enable_key_rotation", "critical"),
         Mutation("policy open to anyone", _public_policy, LOGS, "policy", "critical"),

@@ -60,7 +60,9 @@ ENTRY = Entry(
             "backup_retention_period",
             "warning",
         ),
+        Mutation("standby added", _modify_db(MultiAZ=True), DB, "multi_az", "warning"),
         tag_mutation("rds", DB),
+        tag_mutation("rds", DB, key="CostCenter"),
         Mutation("created in the console", _console_db, None, "", "info", "unmanaged"),
     ),
 )

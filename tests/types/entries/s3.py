@@ -41,6 +41,10 @@ def _public_policy(account: Account) -> None:
     account.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
 
 
+def _policy_gone(account: Account) -> None:
+    account.client("s3").delete_bucket_policy(Bucket=account.ids[ASSETS])
+
+
 def _sse_s3(account: Account) -> None:
     account.client("s3").put_bucket_encryption(
         Bucket=account.ids[ASSETS],
@@ -140,6 +144,7 @@ ENTRY = Entry(
             "critical",
         ),
         Mutation("policy made public", _public_policy, ASSETS, "policy", "critical"),
+        Mutation("policy deleted", _policy_gone, ASSETS, "policy", "warning"),
         Mutation(
             "KMS encryption replaced by SSE-S3",
             _sse_s3,
@@ -148,6 +153,8 @@ ENTRY = Entry(
             "warning",
         ),
         tag_mutation("s3", ASSETS),
+        # A key only AWS has: its revert writes the set back without it.
+        tag_mutation("s3", ASSETS, key="CostCenter"),
         Mutation(
             "old versions expire sooner",
             _shorter_lifecycle,
