@@ -181,6 +181,11 @@ def _plan_reverts(
         except NotRevertible as exc:
             plan.not_revertible.update(dict.fromkeys(entries, str(exc)))
             continue
+        if not calls:
+            # A fix that makes no call for its entries cannot put them back exactly.
+            reason = "its revert cannot put this back exactly here"
+            plan.not_revertible.update(dict.fromkeys(entries, reason))
+            continue
         for call in calls:
             plan.calls.append(
                 call if call.fixes else dataclasses.replace(call, fixes=tuple(entries))

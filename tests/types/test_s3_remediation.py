@@ -47,6 +47,7 @@ def test_tags_beside_aws_keys_or_masked_values_are_left_alone() -> None:
         plan = _plan(entry, {"tags": {"Owner": "platform"}}, {"tags": {"Owner": "x", **kept}})
         assert plan.calls == []
         assert not plan.ready
+        assert set(plan.not_revertible) == {"tags.Owner"}
 
 
 def test_a_policy_only_aws_has_is_deleted() -> None:
