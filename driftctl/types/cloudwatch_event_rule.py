@@ -23,7 +23,7 @@ from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import eventbridge
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.fixes import partition, tags_fix
+from driftctl.types.fixes import resource_arn, tags_fix
 from driftctl.types.spec import (
     ApiCall,
     Attr,
@@ -31,6 +31,7 @@ from driftctl.types.spec import (
     Fix,
     FixQuery,
     Kind,
+    NotRevertible,
     ResourceSpec,
     Scope,
     TerraformType,
@@ -131,8 +132,7 @@ def split_rule_id(rule_id: str) -> tuple[str, str]:
 
 def rule_arn(query: FixQuery) -> str:
     """The rule's ARN (``…:rule/name`` on the default bus, ``…:rule/bus/name`` elsewhere)."""
-    where = f"{partition(query.region)}:events:{query.region}:{query.account_id}"
-    return f"arn:{where}:rule/{query.resource_id}"
+    return resource_arn(query, eventbridge.SERVICE, f"rule/{query.resource_id}")
 
 
 def put_rule(query: FixQuery) -> Call:
@@ -141,13 +141,12 @@ def put_rule(query: FixQuery) -> Call:
     PutRule clears what it is not sent, as ``terraform apply`` does: a role or schedule the IaC
     leaves empty (and the scan does not compare) is dropped too.
 
-    Raises ValueError when part of that definition is masked (never the case for the
-    attributes a rule has, but a masked value must never be sent as such).
+    Raises NotRevertible when part of that definition is masked: it cannot be sent back.
     """
     expected = query.expected
     masked = [n for n in DEFINITION if expected.get(n) == SENSITIVE]
     if masked:
-        raise ValueError(f"the expected {', '.join(masked)} of rule {query.resource_id} is masked")
+        raise NotRevertible(f"PutRule needs the whole rule, and its {', '.join(masked)} is masked")
     bus, name = split_rule_id(query.resource_id)
     params: dict[str, Any] = {"Name": name, "EventBusName": bus}
     pattern = expected.get("event_pattern")

@@ -26,7 +26,7 @@ from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tags_of
-from driftctl.types.fixes import partition, scalar_fix, tags_fix
+from driftctl.types.fixes import resource_arn, scalar_fix, tags_fix
 from driftctl.types.spec import (
     ApiCall,
     Attr,
@@ -129,8 +129,7 @@ def to_resource(
 
 def group_arn(query: FixQuery) -> str:
     """The ARN the tag APIs take (without DescribeLogGroups' ``:*`` ending)."""
-    where = f"{partition(query.region)}:logs:{query.region}:{query.account_id}"
-    return f"arn:{where}:log-group:{query.resource_id}"
+    return resource_arn(query, "logs", f"log-group:{query.resource_id}")
 
 
 def _retention(query: FixQuery, days: Any) -> Call:

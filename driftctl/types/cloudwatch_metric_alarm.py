@@ -24,7 +24,7 @@ from driftctl.resources import SENSITIVE, ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.fixes import partition, scalar_fix, tags_fix
+from driftctl.types.fixes import resource_arn, scalar_fix, tags_fix
 from driftctl.types.spec import (
     ApiCall,
     Attr,
@@ -280,8 +280,7 @@ def to_resource(
 
 def alarm_arn(query: FixQuery) -> str:
     """The alarm's ARN, as the tag APIs take it."""
-    where = f"{partition(query.region)}:cloudwatch:{query.region}:{query.account_id}"
-    return f"arn:{where}:alarm:{query.resource_id}"
+    return resource_arn(query, "cloudwatch", f"alarm:{query.resource_id}")
 
 
 def _actions_enabled(query: FixQuery, expected: Any) -> Call:
