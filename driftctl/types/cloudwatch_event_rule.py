@@ -12,6 +12,7 @@ unmanaged. The event buses themselves (the default one included) are not a type 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +23,19 @@ from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import eventbridge
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import resource_arn, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    NotRevertible,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "CLOUDWATCH_EVENT_RULE"
 
@@ -105,6 +118,85 @@ def _is_default(attributes: Mapping[str, Any]) -> bool:
     return bool(attributes.get("managed_by"))
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+# What PutRule replaces as a whole (every one it is not sent is cleared).
+DEFINITION = ("event_pattern", "schedule_expression", "state", "role_arn", "description")
+
+
+def split_rule_id(rule_id: str) -> tuple[str, str]:
+    """(bus, name) of a rule id: rule names hold no ``/``, bus names may."""
+    bus, _, name = rule_id.rpartition("/")
+    return bus or eventbridge.DEFAULT_BUS, name
+
+
+def rule_arn(query: FixQuery) -> str:
+    """The rule's ARN (``…:rule/name`` on the default bus, ``…:rule/bus/name`` elsewhere)."""
+    return resource_arn(query, eventbridge.SERVICE, f"rule/{query.resource_id}")
+
+
+def put_rule(query: FixQuery) -> Call:
+    """PutRule with the whole definition the IaC gives: the rule as Terraform would write it.
+
+    PutRule clears what it is not sent, as ``terraform apply`` does: a role or schedule the IaC
+    leaves empty (and the scan does not compare) is dropped too.
+
+    Raises NotRevertible when part of that definition is masked: it cannot be sent back.
+    """
+    expected = query.expected
+    masked = [n for n in DEFINITION if expected.get(n) == SENSITIVE]
+    if masked:
+        raise NotRevertible(f"PutRule needs the whole rule, and its {', '.join(masked)} is masked")
+    bus, name = split_rule_id(query.resource_id)
+    params: dict[str, Any] = {"Name": name, "EventBusName": bus}
+    pattern = expected.get("event_pattern")
+    if pattern:
+        params["EventPattern"] = (
+            pattern if isinstance(pattern, str) else json.dumps(pattern, separators=(",", ":"))
+        )
+    for attribute, param in (
+        ("schedule_expression", "ScheduleExpression"),
+        ("state", "State"),
+        ("role_arn", "RoleArn"),
+        ("description", "Description"),
+    ):
+        if expected.get(attribute):
+            params[param] = str(expected[attribute])
+    return Call(eventbridge.SERVICE, "PutRule", params)
+
+
+def _definition_fix(attribute: str) -> Fix:
+    return Fix(
+        attribute,
+        lambda query: [put_rule(query)],
+        doc=f"{attribute.replace('_', ' ')} (events:PutRule with the whole expected rule)",
+    )
+
+
+def _state_plan(query: FixQuery) -> list[Call]:
+    state = query.entries["state"].get("expected")
+    bus, name = split_rule_id(query.resource_id)
+    target = {"Name": name, "EventBusName": bus}
+    if state == "ENABLED":
+        return [Call(eventbridge.SERVICE, "EnableRule", target)]
+    if state == "DISABLED":
+        return [Call(eventbridge.SERVICE, "DisableRule", target)]
+    # ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS only PutRule sets.
+    return [put_rule(query)]
+
+
+_FIXES = (
+    Fix("state", _state_plan, doc="state (events:EnableRule / DisableRule)"),
+    *(_definition_fix(a) for a in DEFINITION if a != "state"),
+    tags_fix(
+        eventbridge.SERVICE,
+        "TagResource",
+        "UntagResource",
+        lambda q: {"ResourceARN": rule_arn(q)},
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -171,4 +263,7 @@ SPEC = ResourceSpec(
         "aws_cloudwatch_event_bus": Builder(_build_bus),
         "aws_cloudwatch_event_rule": Builder(_build_rule, after=("aws_cloudwatch_event_bus",)),
     },
+    # event_bus_name is part of the id: another bus is another rule. Unmanaged rules are not
+    # deleted (their targets would have to go first).
+    fixes=_FIXES,
 )

@@ -26,7 +26,17 @@ from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import resource_arn, scalar_fix, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "CLOUDWATCH_LOG_GROUP"
 # DescribeLogGroups accepts 1..50 per page.
@@ -114,6 +124,25 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def group_arn(query: FixQuery) -> str:
+    """The ARN the tag APIs take (without DescribeLogGroups' ``:*`` ending)."""
+    return resource_arn(query, "logs", f"log-group:{query.resource_id}")
+
+
+def _retention(query: FixQuery, days: Any) -> Call:
+    # 0 (or nothing) is "never expire": the group has no retention policy at all.
+    if not days:
+        return Call("logs", "DeleteRetentionPolicy", {"logGroupName": query.resource_id})
+    return Call(
+        "logs",
+        "PutRetentionPolicy",
+        {"logGroupName": query.resource_id, "retentionInDays": int(days)},
+    )
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -160,4 +189,23 @@ SPEC = ResourceSpec(
     canonical_id=group_name,
     id_doc="log group name",
     builders={"aws_cloudwatch_log_group": Builder(_build_log_group)},
+    # kms_key_id is not reverted: moto has neither AssociateKmsKey nor DisassociateKmsKey, so
+    # the revert could not be tested; the class cannot change without re-creating the group.
+    fixes=(
+        scalar_fix(
+            "retention_in_days",
+            _retention,
+            doc="retention (logs:PutRetentionPolicy; DeleteRetentionPolicy for never expire)",
+        ),
+        tags_fix(
+            "logs",
+            "TagResource",
+            "UntagResource",
+            lambda q: {"resourceArn": group_arn(q)},
+            style="map",
+            tags_param="tags",
+            keys_param="tagKeys",
+        ),
+    ),
+    delete=lambda q: [Call("logs", "DeleteLogGroup", {"logGroupName": q.resource_id})],
 )

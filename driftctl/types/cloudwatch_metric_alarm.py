@@ -24,7 +24,17 @@ from driftctl.resources import SENSITIVE, ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import resource_arn, scalar_fix, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "CLOUDWATCH_METRIC_ALARM"
 SERVICE = "cloudwatch"
@@ -265,6 +275,31 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def alarm_arn(query: FixQuery) -> str:
+    """The alarm's ARN, as the tag APIs take it."""
+    return resource_arn(query, "cloudwatch", f"alarm:{query.resource_id}")
+
+
+def _actions_enabled(query: FixQuery, expected: Any) -> Call:
+    operation = "DisableAlarmActions" if expected is False else "EnableAlarmActions"
+    return Call("cloudwatch", operation, {"AlarmNames": [query.resource_id]})
+
+
+# Everything else goes through PutMetricAlarm, which replaces the whole alarm from every one
+# of its settings: left to Terraform.
+_FIXES = (
+    scalar_fix(
+        "actions_enabled",
+        _actions_enabled,
+        doc="actions enabled (cloudwatch:EnableAlarmActions / DisableAlarmActions)",
+    ),
+    tags_fix("cloudwatch", "TagResource", "UntagResource", lambda q: {"ResourceARN": alarm_arn(q)}),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -367,4 +402,5 @@ SPEC = ResourceSpec(
             _build, after=("aws_sns_topic", "aws_instance", "aws_lb", "aws_alb")
         )
     },
+    fixes=_FIXES,
 )

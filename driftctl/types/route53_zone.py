@@ -26,7 +26,17 @@ from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import route53
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import scalar_fix, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "ROUTE53_ZONE"
 DEFAULT_COMMENT = "Managed by Terraform"
@@ -152,6 +162,31 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _comment(query: FixQuery, expected: Any) -> Call:
+    comment = expected if isinstance(expected, str) else DEFAULT_COMMENT
+    params = {"Id": query.resource_id, "Comment": comment}
+    return Call("route53", "UpdateHostedZoneComment", params)
+
+
+# vpcs are left to Terraform: (dis)associating a VPC takes its region, which the scan does not
+# keep; the name and delegation set are fixed at creation.
+_FIXES = (
+    scalar_fix("comment", _comment, doc="comment (route53:UpdateHostedZoneComment)"),
+    # One call adds and removes tags: made once for each.
+    tags_fix(
+        "route53",
+        "ChangeTagsForResource",
+        "ChangeTagsForResource",
+        lambda q: {"ResourceType": "hostedzone", "ResourceId": q.resource_id},
+        tags_param="AddTags",
+        keys_param="RemoveTagKeys",
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -226,4 +261,5 @@ SPEC = ResourceSpec(
     id_doc="hosted zone id",
     is_default=lambda attributes: bool(attributes.get("linked_service")),
     builders={"aws_route53_zone": Builder(_build, after=("aws_vpc",))},
+    fixes=_FIXES,
 )

@@ -29,6 +29,7 @@ GetResourcePolicy without ``ResourcePolicy`` when there is none (as AWS does).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -43,9 +44,12 @@ from driftctl.resources import SENSITIVE, ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.fixes import scalar_fix, tags_fix
 from driftctl.types.spec import (
     ApiCall,
     Attr,
+    Call,
+    FixQuery,
     Kind,
     ResourceSpec,
     Rule,
@@ -273,6 +277,30 @@ def _risky(attributes: Mapping[str, Any]) -> bool:
     return grants_public_unconditionally(attributes.get("policy"))
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _policy(query: FixQuery, expected: Any) -> Call:
+    if not expected:
+        return Call(SERVICE, "DeleteResourcePolicy", {"SecretId": query.resource_id})
+    document = json.dumps(expected, separators=(",", ":"))
+    params = {"SecretId": query.resource_id, "ResourcePolicy": document}
+    return Call(SERVICE, "PutResourcePolicy", params)
+
+
+# Never the value (versions): it is not read, so it cannot be put back. The key, rotation and
+# replicas are left to Terraform: each re-encrypts, rotates or copies the value. The
+# description too: UpdateSecret clears it with "", which moto ignores, so it is not tested.
+_FIXES = (
+    scalar_fix(
+        "policy",
+        _policy,
+        doc="resource policy (secretsmanager:PutResourcePolicy / DeleteResourcePolicy)",
+    ),
+    tags_fix(SERVICE, "TagResource", "UntagResource", lambda q: {"SecretId": q.resource_id}),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -416,4 +444,5 @@ SPEC = ResourceSpec(
             _build_rotation, after=(*_AFTER_SECRET, "aws_lambda_function")
         ),
     },
+    fixes=_FIXES,
 )

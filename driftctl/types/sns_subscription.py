@@ -17,7 +17,8 @@ tags.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from driftctl.resources import SENSITIVE, ActualResource
@@ -25,8 +26,19 @@ from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import messaging
 from driftctl.types.build import BuildContext, Builder
+from driftctl.types.fixes import scalar_fix
 from driftctl.types.sns_topic import is_gone
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "SNS_TOPIC_SUBSCRIPTION"
 
@@ -133,6 +145,50 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _set(name: str, attribute: str, text: Callable[[Any], str], doc: str) -> Fix:
+    # SetSubscriptionAttributes takes one attribute per call.
+    def call(query: FixQuery, expected: Any) -> Call:
+        params = {
+            "SubscriptionArn": query.resource_id,
+            "AttributeName": attribute,
+            "AttributeValue": text(expected),
+        }
+        return Call("sns", "SetSubscriptionAttributes", params)
+
+    return scalar_fix(name, call, doc=f"{doc} (sns:SetSubscriptionAttributes {attribute})")
+
+
+def _json(document: Any) -> str:
+    return json.dumps(document, separators=(",", ":"))
+
+
+_FIXES = (
+    # AWS removes a filter policy set to {} (and reads it back as none).
+    _set("filter_policy", "FilterPolicy", lambda v: _json(v or {}), "filter policy"),
+    _set(
+        "filter_policy_scope",
+        "FilterPolicyScope",
+        lambda v: str(v or "MessageAttributes"),
+        "filter policy scope",
+    ),
+    _set(
+        "raw_message_delivery",
+        "RawMessageDelivery",
+        lambda v: "true" if messaging.flag(v) else "false",
+        "raw message delivery",
+    ),
+    _set(
+        "redrive_policy",
+        "RedrivePolicy",
+        lambda v: _json(v) if v else "",
+        "dead-letter queue",
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -188,4 +244,6 @@ SPEC = ResourceSpec(
             _build_subscription, after=("aws_sns_topic", "aws_sqs_queue")
         ),
     },
+    # Subscriptions have no tags; topic, protocol and endpoint only change by subscribing anew.
+    fixes=_FIXES,
 )

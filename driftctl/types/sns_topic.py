@@ -17,7 +17,8 @@ as text (``"true"``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from driftctl import normalize
@@ -28,7 +29,19 @@ from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import messaging
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import scalar_fix, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "SNS_TOPIC"
 # What SNS answers for a topic deleted between the listing and the read.
@@ -187,6 +200,82 @@ def _risky(attributes: Mapping[str, Any]) -> bool:
     return grants_public_unconditionally(attributes.get("policy"))
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+# The actions of AWS's default topic policy today, in its own order.
+_DEFAULT_POLICY_ACTIONS = (
+    "SNS:GetTopicAttributes",
+    "SNS:SetTopicAttributes",
+    "SNS:AddPermission",
+    "SNS:RemovePermission",
+    "SNS:DeleteTopic",
+    "SNS:Subscribe",
+    "SNS:ListSubscriptionsByTopic",
+    "SNS:Publish",
+)
+
+
+def default_policy(topic_arn: str) -> dict[str, Any]:
+    """AWS's default policy of a topic: its owner account only (what "no policy" means)."""
+    owner = topic_arn.split(":")[4] if topic_arn.count(":") >= 5 else ""
+    return {
+        "Version": "2008-10-17",
+        "Id": "__default_policy_ID",
+        "Statement": [
+            {
+                "Sid": "__default_statement_ID",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": list(_DEFAULT_POLICY_ACTIONS),
+                "Resource": topic_arn,
+                "Condition": {"StringEquals": {"AWS:SourceOwner": owner}},
+            }
+        ],
+    }
+
+
+def _document_text(document: Any) -> str:
+    return json.dumps(document, separators=(",", ":")) if document else ""
+
+
+def _set(name: str, attribute: str, text: Callable[[FixQuery, Any], str], doc: str) -> Fix:
+    # SetTopicAttributes takes one attribute per call.
+    def call(query: FixQuery, expected: Any) -> Call:
+        params = {
+            "TopicArn": query.resource_id,
+            "AttributeName": attribute,
+            "AttributeValue": text(query, expected),
+        }
+        return Call("sns", "SetTopicAttributes", params)
+
+    return scalar_fix(name, call, doc=f"{doc} (sns:SetTopicAttributes {attribute})")
+
+
+def _policy_text(query: FixQuery, expected: Any) -> str:
+    # SNS has no "no policy": the IaC's none is AWS's default one.
+    return _document_text(expected or default_policy(query.resource_id))
+
+
+_FIXES = (
+    _set("policy", "Policy", _policy_text, "topic policy"),
+    _set("display_name", "DisplayName", lambda _q, v: str(v or ""), "display name"),
+    _set(
+        "delivery_policy",
+        "DeliveryPolicy",
+        lambda _q, v: _document_text(v),
+        "delivery policy",
+    ),
+    # "" turns server-side encryption off, as the IaC without a key says.
+    _set(
+        "kms_master_key_id",
+        "KmsMasterKeyId",
+        lambda _q, v: str(v or ""),
+        "encryption key",
+    ),
+    tags_fix("sns", "TagResource", "UntagResource", lambda q: {"ResourceArn": q.resource_id}),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -264,4 +353,7 @@ SPEC = ResourceSpec(
         "aws_sns_topic": Builder(_build_topic),
         "aws_sns_topic_policy": Builder(_build_topic_policy, after=("aws_sns_topic",)),
     },
+    # fifo_topic is fixed at creation; content_based_deduplication is left to Terraform.
+    fixes=_FIXES,
+    delete=lambda q: [Call("sns", "DeleteTopic", {"TopicArn": q.resource_id})],
 )

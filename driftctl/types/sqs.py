@@ -35,7 +35,19 @@ from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types import messaging
 from driftctl.types.build import BuildContext, Builder, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import expected_value, tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "SQS_QUEUE"
 # What SQS answers for a queue deleted between the listing and the read.
@@ -222,6 +234,70 @@ def _risky(attributes: Mapping[str, Any]) -> bool:
     return grants_public_unconditionally(attributes.get("policy"))
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def document_text(document: Any) -> str:
+    """A policy or redrive policy as SetQueueAttributes takes it: ``""`` removes it."""
+    return json.dumps(document, separators=(",", ":")) if document else ""
+
+
+def _kept_policy(query: FixQuery) -> str | None:
+    """The policy a call sends again although it does not change it.
+
+    AWS keeps a queue's policy when SetQueueAttributes does not name it; moto drops it. Sending
+    the policy the queue must end up with (the IaC's, or the queue's own where the IaC does not
+    manage it) is the same to AWS and keeps emulated accounts exact.
+    """
+    expected = query.expected.get("policy")
+    if isinstance(expected, Mapping):
+        return document_text(expected) or None
+    actual = query.actual.get("policy")
+    if expected is None and isinstance(actual, Mapping) and actual:
+        return document_text(actual)
+    return None
+
+
+def _attribute_fix(name: str, attribute: str, text: Any, doc: str) -> Fix:
+    def plan(query: FixQuery) -> list[Call]:
+        attributes = {attribute: text(expected_value(query, name))}
+        kept = _kept_policy(query)
+        if attribute != "Policy" and kept is not None:
+            attributes["Policy"] = kept
+        return [
+            Call(
+                "sqs",
+                "SetQueueAttributes",
+                {"QueueUrl": query.resource_id, "Attributes": attributes},
+                fixes=(name,),
+            )
+        ]
+
+    return Fix(name, plan, doc=f"{doc} (sqs:SetQueueAttributes {attribute})")
+
+
+def _flag_text(value: Any) -> str:
+    return "true" if messaging.flag(value) else "false"
+
+
+_FIXES = (
+    *(
+        _attribute_fix(name, attribute, lambda v: str(int(v)), name.replace("_", " "))
+        for name, attribute in NUMBERS.items()
+    ),
+    _attribute_fix("redrive_policy", "RedrivePolicy", document_text, "redrive policy"),
+    _attribute_fix("policy", "Policy", document_text, "queue policy"),
+    _attribute_fix("sqs_managed_sse_enabled", "SqsManagedSseEnabled", _flag_text, "SSE-SQS"),
+    tags_fix(
+        "sqs",
+        "TagQueue",
+        "UntagQueue",
+        lambda q: {"QueueUrl": q.resource_id},
+        style="map",
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -332,4 +408,8 @@ SPEC = ResourceSpec(
         "aws_sqs_queue_policy": Builder(_build_queue_policy, after=_AFTER_QUEUE),
         "aws_sqs_queue_redrive_policy": Builder(_build_redrive_policy, after=_AFTER_QUEUE),
     },
+    # Not reverted: fifo_queue (fixed at creation); kms_master_key_id and
+    # content_based_deduplication are left to Terraform for now.
+    fixes=_FIXES,
+    delete=lambda q: [Call("sqs", "DeleteQueue", {"QueueUrl": q.resource_id})],
 )

@@ -24,6 +24,7 @@ from driftctl.resources import ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, tag_list, tags_of
+from driftctl.types.fixes import tags_fix
 from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
 
 RESOURCE_TYPE = "SSM_PARAMETER"
@@ -118,6 +119,20 @@ def to_resource(
     )
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+# Only tags: description, allowed pattern, tier and key change through PutParameter, which
+# writes the value too (and a value is never read, so it cannot be sent back).
+_FIXES = (
+    tags_fix(
+        SERVICE,
+        "AddTagsToResource",
+        "RemoveTagsFromResource",
+        lambda q: {"ResourceType": "Parameter", "ResourceId": q.resource_id},
+    ),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -174,4 +189,5 @@ SPEC = ResourceSpec(
     canonical_id=parameter_name,
     id_doc="parameter name",
     builders={"aws_ssm_parameter": Builder(_build)},
+    fixes=_FIXES,
 )

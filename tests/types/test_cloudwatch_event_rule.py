@@ -91,3 +91,52 @@ def test_a_denied_listing_leaves_only_eventbridge_of_that_region_unread() -> Non
     assert [
         (r.resource_id, r.region) for r in scan.resources if r.resource_type != "KMS_ALIAS"
     ] == [("nightly", "us-east-1")]
+
+
+def test_a_cloudtrail_state_goes_back_with_the_whole_rule_on_its_bus() -> None:
+    from driftctl.remediation.plan import plan_drift
+
+    expected = {
+        "event_pattern": {"source": ["aws.s3"]},
+        "state": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+        "description": "Buckets",
+    }
+    plan = plan_drift(
+        resource_type="CLOUDWATCH_EVENT_RULE",
+        resource_id="aws.partner/acme/orders/watch",
+        region="us-east-1",
+        account_id="123456789012",
+        drift_type="modified",
+        difference={
+            "state": {"change": "changed", "expected": expected["state"], "actual": "ENABLED"}
+        },
+        expected=expected,
+        actual={**expected, "state": "ENABLED"},
+    )
+    [call] = plan.calls
+    assert call.operation == "PutRule"
+    assert call.params == {
+        "Name": "watch",
+        "EventBusName": "aws.partner/acme/orders",
+        "EventPattern": '{"source":["aws.s3"]}',
+        "State": "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+        "Description": "Buckets",
+    }
+
+
+def test_a_masked_part_of_the_rule_leaves_it_to_terraform() -> None:
+    from driftctl.remediation.plan import plan_drift
+    from driftctl.resources import SENSITIVE
+
+    plan = plan_drift(
+        resource_type="CLOUDWATCH_EVENT_RULE",
+        resource_id="nightly",
+        region="us-east-1",
+        account_id="123456789012",
+        drift_type="modified",
+        difference={"schedule_expression": {"change": "changed", "expected": "rate(1 day)"}},
+        expected={"schedule_expression": "rate(1 day)", "description": SENSITIVE},
+        actual={"schedule_expression": "rate(5 minutes)"},
+    )
+    assert not plan.ready
+    assert "masked" in plan.not_revertible["schedule_expression"]

@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 from driftctl.diff.compare import diff_attributes
-from driftctl.types.sns_topic import aws_policy, to_resource
+from driftctl.normalize import policy as normalize_policy
+from driftctl.remediation.plan import plan_drift
+from driftctl.types.sns_topic import aws_policy, default_policy, is_default_policy, to_resource
 
 ARN = "arn:aws:sns:eu-west-1:123456789012:jobs"
 
@@ -63,3 +65,23 @@ def test_flags_come_back_as_text() -> None:
         )
         == {}
     )
+
+
+def test_the_default_policy_a_revert_puts_back_reads_as_no_policy() -> None:
+    document = default_policy(ARN)
+    assert is_default_policy(normalize_policy(json.dumps(document)))
+    assert aws_policy(json.dumps(document)) is None
+    public = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["*"]}}]}
+    plan = plan_drift(
+        resource_type="SNS_TOPIC",
+        resource_id=ARN,
+        region="eu-west-1",
+        account_id="123456789012",
+        drift_type="modified",
+        difference={"policy": {"change": "added", "expected": None, "actual": public}},
+        expected={"policy": {}},
+        actual={"policy": public},
+    )
+    [call] = plan.calls
+    assert call.params["AttributeName"] == "Policy"
+    assert json.loads(call.params["AttributeValue"]) == document

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from driftctl.diff.compare import diff_attributes
 from driftctl.diff.conditions import grants_public_unconditionally as public_without_condition
+from driftctl.remediation.plan import plan_drift
 from driftctl.types.sqs import queue_url, to_resource
 
 ARN = "arn:aws:sqs:eu-west-1:123456789012:jobs"
@@ -73,3 +77,42 @@ def test_every_form_names_the_queue_by_its_current_url() -> None:
     assert queue_url("http://localhost:4566/000000000000/jobs") == (
         "http://localhost:4566/000000000000/jobs"
     )
+
+
+def _plan(difference: dict[str, Any], expected: dict[str, Any], actual: dict[str, Any]) -> Any:
+    return plan_drift(
+        resource_type="SQS_QUEUE",
+        resource_id=URL,
+        region="us-east-1",
+        account_id="123456789012",
+        drift_type="modified",
+        difference=difference,
+        expected=expected,
+        actual=actual,
+    )
+
+
+def test_a_reverted_attribute_sends_the_queue_policy_it_keeps() -> None:
+    kept = {"Statement": [{"Effect": "Allow", "Principal": {"Service": ["sns.amazonaws.com"]}}]}
+    entry = {"change": "changed", "expected": 30, "actual": 120}
+    plan = _plan(
+        {"visibility_timeout_seconds": entry},
+        {"visibility_timeout_seconds": 30, "policy": kept},
+        {"visibility_timeout_seconds": 120, "policy": kept},
+    )
+    [call] = plan.calls
+    assert call.params["Attributes"] == {
+        "VisibilityTimeout": "30",
+        "Policy": json.dumps(kept, separators=(",", ":")),
+    }
+
+
+def test_a_policy_the_iac_says_is_none_is_removed() -> None:
+    public = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["sqs:*"]}]}
+    plan = _plan(
+        {"policy": {"change": "added", "expected": None, "actual": public}},
+        {"policy": {}},
+        {"policy": public},
+    )
+    [call] = plan.calls
+    assert call.params["Attributes"] == {"Policy": ""}

@@ -117,6 +117,13 @@ ENTRY = Entry(
             "role_arn",
             "warning",
         ),
+        Mutation(
+            "description changed",
+            _put(ORDERS, Description="Every order"),
+            ORDERS,
+            "description",
+            "warning",
+        ),
         Mutation("disabled", _disable, ORDERS, "state", "warning"),
         Mutation("deleted", _delete, NIGHTLY, "", "warning", "missing"),
         Mutation("made by hand", _console_rule, None, "", "info", "unmanaged"),

@@ -44,6 +44,10 @@ def _cpu(**changes: Any) -> Callable[[Account], None]:
     return apply
 
 
+def _mute(account: Account) -> None:
+    account.client("cloudwatch").disable_alarm_actions(AlarmNames=[account.ids[CPU]])
+
+
 def _delete_rate(account: Account) -> None:
     account.client("cloudwatch").delete_alarms(AlarmNames=["webapp-5xx-rate"])
 
@@ -110,6 +114,7 @@ ENTRY = Entry(
         Mutation(
             "action removed", _cpu(AlarmActions=[]), CPU, f"alarm_actions[{TOPIC}]", "warning"
         ),
+        Mutation("actions turned off", _mute, CPU, "actions_enabled", "warning"),
         Mutation("created in the console", _console_alarm, None, "", "info", "unmanaged"),
         Mutation("deleted", _delete_rate, RATE, "", "warning", "missing"),
     ),

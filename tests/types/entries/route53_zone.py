@@ -65,6 +65,7 @@ ENTRY = Entry(
     fixture=FIXTURE,
     mutations=(
         tag_mutation(_tag, PUBLIC),
+        tag_mutation(_tag, PRIVATE, key="Environment"),
         Mutation("comment changed", _comment, PUBLIC, "comment", "warning"),
         Mutation("another VPC associated", _another_vpc, PRIVATE, "vpcs[*]", "warning"),
         Mutation("created in the console", _console_zone, None, "", "info", "unmanaged"),

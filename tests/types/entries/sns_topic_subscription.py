@@ -42,6 +42,7 @@ def _extra_subscription(account: Account) -> str:
 
 
 _EVERYTHING = json.dumps({"event_type": [{"exists": True}]})
+_DEAD_LETTERS = json.dumps({"deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:elsewhere"})
 
 ENTRY = Entry(
     fixture="sns_topic_subscription.tfstate",
@@ -72,6 +73,20 @@ ENTRY = Entry(
             _set(AUDIT, "RawMessageDelivery", "true"),
             AUDIT,
             "raw_message_delivery",
+            "warning",
+        ),
+        Mutation(
+            "dead-letter queue added",
+            _set(AUDIT, "RedrivePolicy", _DEAD_LETTERS),
+            AUDIT,
+            "redrive_policy",
+            "warning",
+        ),
+        Mutation(
+            "filter added",
+            _set(AUDIT, "FilterPolicy", _EVERYTHING),
+            AUDIT,
+            "filter_policy",
             "warning",
         ),
         Mutation("unsubscribed", _unsubscribe, AUDIT, "", "warning", "missing"),
