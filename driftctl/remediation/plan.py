@@ -14,6 +14,7 @@ calls that interrupt the resource run only with ``allow_restart``.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,6 +131,7 @@ def plan_drift(
         return plan.refuse(f"driftctl cannot revert {paths}: run `terraform apply`")
     if not plan.calls:
         return plan.refuse("nothing to revert: the drift has no difference")
+    plan.calls = _merge_same(plan.calls)
     restarts = sorted({p for c in plan.calls if c.restart for p in c.fixes})
     if restarts and not allow_restart:
         return plan.refuse(
@@ -190,6 +192,27 @@ def _plan_reverts(
             plan.calls.append(
                 call if call.fixes else dataclasses.replace(call, fixes=tuple(entries))
             )
+
+
+def _merge_same(calls: list[Call]) -> list[Call]:
+    """One call for identical calls of several fixes (a PutRule carrying the whole rule), with
+    the paths of all of them, where the first of them was."""
+    out: list[Call] = []
+    seen: dict[str, int] = {}
+    for call in calls:
+        key = json.dumps(
+            [call.service, call.operation, call.region, call.params], sort_keys=True, default=str
+        )
+        if key not in seen:
+            seen[key] = len(out)
+            out.append(call)
+            continue
+        first = out[seen[key]]
+        merged = tuple(dict.fromkeys((*first.fixes, *call.fixes)))
+        out[seen[key]] = dataclasses.replace(
+            first, fixes=merged, restart=first.restart or call.restart
+        )
+    return out
 
 
 def _fix_for(fixes: tuple[Fix, ...], path: str) -> Fix | None:

@@ -186,3 +186,25 @@ def test_a_fix_may_decline_and_the_drift_is_refused(monkeypatch: pytest.MonkeyPa
     assert not plan.ready
     assert plan.calls == []
     assert plan.not_revertible == {"description": "the other values of this map are masked"}
+
+
+def test_identical_calls_of_several_fixes_are_made_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = registry.get("SECURITY_GROUP")
+    assert base is not None
+
+    def whole(query: FixQuery) -> list[Call]:
+        return [Call("events", "PutRule", {"Name": "r", "Description": "d"})]
+
+    spec = dataclasses.replace(
+        base, fixes=(Fix("description", whole, doc="a"), Fix("name", whole, doc="b"))
+    )
+
+    class Registry:
+        @staticmethod
+        def get(name: str) -> Any:
+            return spec
+
+    monkeypatch.setattr(plan_module, "registry", Registry)
+    changed = {"change": "changed", "expected": "x", "actual": "y"}
+    plan = _plan({"description": changed, "name": changed})
+    assert [(c.name, c.fixes) for c in plan.calls] == [("events:PutRule", ("description", "name"))]
