@@ -97,7 +97,7 @@ def cost(query: CostQuery) -> CostImpact:
 
 # -- remediation -------------------------------------------------------------------------------
 
-# Tags only so far.
+# Tags only: associating the address again takes it from whatever holds it now.
 FIXES = (ec2_tags_fix(),)
 
 
