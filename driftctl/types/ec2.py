@@ -7,6 +7,7 @@ may hold its name or ARN, AWS reports the ARN.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -15,10 +16,14 @@ from driftctl.iac.instance import StateInstance, text
 from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec
+from driftctl.types.fixes import ec2_tags_fix, scalar_fix, set_members
 from driftctl.types.spec import (
     ApiCall,
     Attr,
+    Call,
     CostQuery,
+    Fix,
+    FixQuery,
     Kind,
     ResourceSpec,
     Scope,
@@ -92,6 +97,8 @@ def to_resource(instance: InstanceTypeDef, region: str, account_id: str | None) 
         "ebs_optimized": bool(instance.get("EbsOptimized", False)),
         "metadata_options": {"http_tokens": metadata.get("HttpTokens")},
         "tags": normalize.tags(instance.get("Tags")),
+        # Not compared (no Terraform attribute): a resize of a stopped instance needs no restart.
+        "state": instance.get("State", {}).get("Name"),
     }
     return ActualResource(
         resource_type=RESOURCE_TYPE,
@@ -100,6 +107,68 @@ def to_resource(instance: InstanceTypeDef, region: str, account_id: str | None) 
         attributes=attributes,
         account_id=account_id,
     )
+
+
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _resize(query: FixQuery, instance_type: Any) -> list[Call]:
+    """Stop, change the type, start again; a stopped instance is only modified (and stays
+    stopped)."""
+    ident = {"InstanceIds": [query.resource_id]}
+    modify = Call(
+        "ec2",
+        "ModifyInstanceAttribute",
+        {"InstanceId": query.resource_id, "InstanceType": {"Value": str(instance_type)}},
+    )
+    if query.actual.get("state") == "stopped":
+        return [modify]
+    return [
+        Call("ec2", "StopInstances", ident, restart=True, wait=("instance_stopped", ident)),
+        dataclasses.replace(modify, restart=True),
+        Call("ec2", "StartInstances", ident, restart=True, wait=("instance_running", ident)),
+    ]
+
+
+def _http_tokens(query: FixQuery, tokens: Any) -> Call:
+    return Call(
+        "ec2",
+        "ModifyInstanceMetadataOptions",
+        {"InstanceId": query.resource_id, "HttpTokens": str(tokens)},
+    )
+
+
+def _security_groups(query: FixQuery) -> list[Call]:
+    """The instance's groups set to what it has, less those added, plus those removed."""
+    added, removed = set_members(query.entries)
+    groups = set(query.actual.get("vpc_security_group_ids") or []) - set(added) | set(removed)
+    params = {"InstanceId": query.resource_id, "Groups": sorted(groups)}
+    return [Call("ec2", "ModifyInstanceAttribute", params)]
+
+
+def _delete(query: FixQuery) -> list[Call]:
+    return [Call("ec2", "TerminateInstances", {"InstanceIds": [query.resource_id]})]
+
+
+FIXES = (
+    scalar_fix(
+        "instance_type",
+        _resize,
+        doc="instance type (ec2:StopInstances, ModifyInstanceAttribute, StartInstances: "
+        "needs --allow-restart unless the instance is stopped)",
+    ),
+    scalar_fix(
+        "metadata_options.http_tokens",
+        _http_tokens,
+        doc="IMDS tokens (ec2:ModifyInstanceMetadataOptions)",
+    ),
+    Fix(
+        "vpc_security_group_ids[*",
+        _security_groups,
+        doc="security groups (ec2:ModifyInstanceAttribute Groups)",
+    ),
+    ec2_tags_fix(),
+)
 
 
 # -- cost --------------------------------------------------------------------------------------
@@ -201,4 +270,6 @@ SPEC = ResourceSpec(
             after=("aws_subnet", "aws_security_group", "aws_iam_instance_profile"),
         ),
     },
+    fixes=FIXES,
+    delete=_delete,
 )

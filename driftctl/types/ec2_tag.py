@@ -20,7 +20,17 @@ from driftctl.iac.instance import StateInstance, text
 from driftctl.resources import SENSITIVE, ActualResource, looks_secret
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types.build import BuildContext, Builder
-from driftctl.types.spec import ApiCall, Attr, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import scalar_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 RESOURCE_TYPE = "EC2_TAG"
 # DescribeTags accepts 5..1000 per page; a filter takes up to 200 values.
@@ -91,6 +101,24 @@ def collect(ctx: ScanContext, region: str) -> Collected:
     return Collected(resources=found)
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _value(query: FixQuery, expected: Any) -> Call:
+    """CreateTags overwrites the one tag's value; the resource's other tags stay as they are."""
+    pair = split_id(query.resource_id)
+    if pair is None:
+        raise ValueError(f"EC2 tag id {query.resource_id!r} is not <resource id>,<key>")
+    resource, key = pair
+    value = "" if expected is None else str(expected)
+    return Call(
+        "ec2", "CreateTags", {"Resources": [resource], "Tags": [{"Key": key, "Value": value}]}
+    )
+
+
+FIXES = (scalar_fix("value", _value, doc="the tag's value (ec2:CreateTags)"),)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -144,5 +172,6 @@ SPEC = ResourceSpec(
             ),
         )
     },
+    fixes=FIXES,
     doc="Tags are not resources: an aws_ec2_tag is never unmanaged.",
 )

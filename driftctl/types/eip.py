@@ -24,6 +24,7 @@ from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import ec2_network
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec
+from driftctl.types.fixes import ec2_tags_fix
 from driftctl.types.spec import ApiCall, Attr, CostQuery, Kind, ResourceSpec, Scope, TerraformType
 
 if TYPE_CHECKING:
@@ -92,6 +93,12 @@ def cost(query: CostQuery) -> CostImpact:
 
     side = query.actual if query.drift_type == "unmanaged" else query.expected
     return ec2_network.hourly_cost(query, PUBLIC_IPV4, "Elastic IP", priced=_charged(side))
+
+
+# -- remediation -------------------------------------------------------------------------------
+
+# Tags only: associating the address again takes it from whatever holds it now.
+FIXES = (ec2_tags_fix(),)
 
 
 # -- building in an emulated account ---------------------------------------------------------
@@ -164,4 +171,5 @@ SPEC = ResourceSpec(
         "aws_eip": Builder(_build, after=("aws_instance",)),
         "aws_eip_association": Builder(_build_association, after=("aws_eip", "aws_instance")),
     },
+    fixes=FIXES,
 )

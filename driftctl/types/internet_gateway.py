@@ -19,6 +19,7 @@ from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext, ScanError
 from driftctl.types import vpc
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec
+from driftctl.types.fixes import ec2_tags_fix
 from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
 
 if TYPE_CHECKING:
@@ -98,6 +99,12 @@ def _is_default(attributes: Mapping[str, Any]) -> bool:
     return attributes.get("attached_to_default_vpc") is True
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+# Tags only: moving the gateway between VPCs (detach, attach) cuts the VPCs' internet traffic.
+FIXES = (ec2_tags_fix(),)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -155,4 +162,5 @@ SPEC = ResourceSpec(
             _build_attachment, after=("aws_internet_gateway", *_VPCS)
         ),
     },
+    fixes=FIXES,
 )

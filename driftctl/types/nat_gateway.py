@@ -18,6 +18,7 @@ from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import ec2_network
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec
+from driftctl.types.fixes import ec2_tags_fix
 from driftctl.types.spec import ApiCall, Attr, CostQuery, Kind, ResourceSpec, Scope, TerraformType
 
 if TYPE_CHECKING:
@@ -76,6 +77,12 @@ def cost(query: CostQuery) -> CostImpact:
     return ec2_network.hourly_cost(query, NAT_GATEWAY, "NAT gateway")
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+# Tags only: its subnet, address and connectivity type are fixed when it is created.
+FIXES = (ec2_tags_fix(),)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -126,4 +133,5 @@ SPEC = ResourceSpec(
     id_doc="NAT gateway id (nat-…)",
     cost=cost,
     builders={"aws_nat_gateway": Builder(_build, after=("aws_subnet", "aws_eip"))},
+    fixes=FIXES,
 )

@@ -26,7 +26,19 @@ from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import ec2_network
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import ec2_tags_fix, set_members
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import NetworkAclEntryTypeDef, NetworkAclTypeDef
@@ -227,6 +239,65 @@ def _opened_to_world(entry: DiffEntry, finding: Finding) -> bool:
     return not covered_by(opened, [_world_sg_key(k) for k in allowed])
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def key_entry(acl_id: str, egress: bool, key: str) -> Any:
+    """A rule key (``100:allow:tcp:443:0.0.0.0/0``) back as the CreateNetworkAclEntry request
+    that makes exactly it."""
+    number, action, protocol, ports, peer = key.split(":", 4)
+    block: dict[str, Any] = {"rule_no": number, "action": action, "protocol": protocol}
+    block["ipv6_cidr_block" if ":" in peer else "cidr_block"] = peer
+    if protocol in _ICMP:
+        block["icmp_type"], _, block["icmp_code"] = ports.partition("/")
+    elif ports == "all":
+        block["from_port"], block["to_port"] = 0, 65535
+    else:
+        low, _, high = ports.partition("-")
+        block["from_port"], block["to_port"] = low, high or low
+    return _entry(acl_id, egress, block, "rule_no")
+
+
+def _rules_fix(direction: str) -> Fix:
+    egress = direction == "egress"
+
+    def plan(query: FixQuery) -> list[Call]:
+        """A rule number only AWS has is deleted, one only the IaC has created, one both have
+        with other settings replaced."""
+        added, removed = set_members(query.entries)
+        extra = {k.split(":", 1)[0]: k for k in added}
+        calls: list[Call] = []
+        for key in removed:
+            entry = key_entry(query.resource_id, egress, key)
+            number = key.split(":", 1)[0]
+            fixed: tuple[str, ...] = (f"{direction}[{key}]",)
+            if number in extra:
+                fixed += (f"{direction}[{extra.pop(number)}]",)
+                calls.append(Call("ec2", "ReplaceNetworkAclEntry", entry, fixes=fixed))
+            else:
+                calls.append(Call("ec2", "CreateNetworkAclEntry", entry, fixes=fixed))
+        deletes = [
+            Call(
+                "ec2",
+                "DeleteNetworkAclEntry",
+                {"NetworkAclId": query.resource_id, "RuleNumber": int(n), "Egress": egress},
+                fixes=(f"{direction}[{k}]",),
+            )
+            for n, k in sorted(extra.items())
+        ]
+        return deletes + calls
+
+    return Fix(
+        f"{direction}[*",
+        plan,
+        doc=f"{direction} rules (ec2:DeleteNetworkAclEntry, CreateNetworkAclEntry, "
+        "ReplaceNetworkAclEntry by rule number)",
+    )
+
+
+FIXES = (_rules_fix("ingress"), _rules_fix("egress"), ec2_tags_fix())
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -366,4 +437,5 @@ SPEC = ResourceSpec(
             _build_association, after=("aws_network_acl", "aws_default_network_acl")
         ),
     },
+    fixes=FIXES,
 )

@@ -31,7 +31,19 @@ from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import vpc
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import ec2_tags_fix, set_members
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import RouteTableTypeDef, RouteTypeDef
@@ -239,6 +251,72 @@ def internet_route_in_private_table(entry: DiffEntry, finding: Finding) -> bool:
     return not any(_is_internet_route(r) for r in declared)
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+# A route target's id prefix -> the CreateRoute parameter that names it.
+_TARGET_PARAMS = (
+    ("igw-", "GatewayId"),
+    ("vgw-", "GatewayId"),
+    ("nat-", "NatGatewayId"),
+    ("tgw-", "TransitGatewayId"),
+    ("pcx-", "VpcPeeringConnectionId"),
+    ("eigw-", "EgressOnlyInternetGatewayId"),
+    ("vpce-", "VpcEndpointId"),
+    ("lgw-", "LocalGatewayId"),
+    ("cagw-", "CarrierGatewayId"),
+    ("arn:", "CoreNetworkArn"),
+    ("eni-", "NetworkInterfaceId"),
+    ("i-", "InstanceId"),
+)
+
+
+def _destination(destination: str) -> dict[str, str]:
+    if destination.startswith("pl-"):
+        return {"DestinationPrefixListId": destination}
+    if ":" in destination:
+        return {"DestinationIpv6CidrBlock": destination}
+    return {"DestinationCidrBlock": destination}
+
+
+def route_request(table_id: str, key: str) -> dict[str, str]:
+    """A route key (``0.0.0.0/0 -> igw-0abc``) back as the CreateRoute request making it."""
+    destination, _, target = key.partition(ARROW)
+    param = next((p for prefix, p in _TARGET_PARAMS if target.startswith(prefix)), None)
+    if param is None:
+        raise ValueError(f"route {key!r} has no target a route can be created with")
+    return {"RouteTableId": table_id, **_destination(destination), param: target}
+
+
+def _routes(query: FixQuery) -> list[Call]:
+    """Routes added are deleted first, then the removed ones created: a route whose target
+    changed is one of each, on the same destination."""
+    added, removed = set_members(query.entries)
+    deletes = [
+        Call(
+            "ec2",
+            "DeleteRoute",
+            {"RouteTableId": query.resource_id, **_destination(k.partition(ARROW)[0])},
+            fixes=(f"routes[{k}]",),
+        )
+        for k in added
+    ]
+    creates = [
+        Call("ec2", "CreateRoute", route_request(query.resource_id, k), fixes=(f"routes[{k}]",))
+        for k in removed
+    ]
+    return deletes + creates
+
+
+FIXES = (
+    Fix(
+        "routes[*",
+        _routes,
+        doc="routes (ec2:DeleteRoute what was added, CreateRoute what was removed)",
+    ),
+    ec2_tags_fix(),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -413,4 +491,5 @@ SPEC = ResourceSpec(
             _build_main_association, after=(*_TABLES, "aws_vpc")
         ),
     },
+    fixes=FIXES,
 )

@@ -10,7 +10,7 @@ turned on where the IaC has it off (every instance launched there gets a public 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from driftctl.diff.conditions import turned_on
@@ -18,7 +18,18 @@ from driftctl.resources import ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import vpc
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Rule, Scope, TerraformType
+from driftctl.types.fixes import ec2_tags_fix, scalar_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Rule,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import SubnetTypeDef
@@ -78,6 +89,36 @@ def to_resource(subnet: SubnetTypeDef, region: str, account_id: str | None) -> A
 def _is_default(attributes: Mapping[str, Any]) -> bool:
     # The default VPC's subnets, one per zone.
     return attributes.get("default_for_az") is True
+
+
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _setting(path: str, name: str) -> Callable[[FixQuery, Any], Call]:
+    """ModifySubnetAttribute for one boolean setting (AWS takes one a call)."""
+
+    def call(query: FixQuery, expected: Any) -> Call:
+        value = bool(SCHEMA[path].default if expected is None else expected)
+        return Call(
+            "ec2", "ModifySubnetAttribute", {"SubnetId": query.resource_id, name: {"Value": value}}
+        )
+
+    return call
+
+
+FIXES = (
+    scalar_fix(
+        "map_public_ip_on_launch",
+        _setting("map_public_ip_on_launch", "MapPublicIpOnLaunch"),
+        doc="public IPs on launch (ec2:ModifySubnetAttribute)",
+    ),
+    scalar_fix(
+        "assign_ipv6_address_on_creation",
+        _setting("assign_ipv6_address_on_creation", "AssignIpv6AddressOnCreation"),
+        doc="IPv6 addresses on creation (ec2:ModifySubnetAttribute)",
+    ),
+    ec2_tags_fix(),
+)
 
 
 # -- building in an emulated account ---------------------------------------------------------
@@ -163,6 +204,7 @@ SPEC = ResourceSpec(
             doc="instances launched in the subnet get a public IP where IaC has it off",
         ),
     ),
+    fixes=FIXES,
     builders={
         "aws_subnet": Builder(
             _build_subnet, after=("aws_vpc", "aws_vpc_ipv4_cidr_block_association")

@@ -22,7 +22,18 @@ from driftctl.resources import SENSITIVE, ActualResource, mask_secret_values
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.scanner.details import Detail, failed, read_each
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec, tag_list, tags_of
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import ec2_tags_fix
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import VpcTypeDef
@@ -176,6 +187,45 @@ def _is_default(attributes: Mapping[str, Any]) -> bool:
     return attributes.get("is_default") is True
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+_DNS = {"enable_dns_support": "EnableDnsSupport", "enable_dns_hostnames": "EnableDnsHostnames"}
+
+
+def _dns_settings(query: FixQuery) -> list[Call]:
+    """One ModifyVpcAttribute per setting (AWS takes one a call). Hostnames need DNS support:
+    support is turned on before hostnames and off after them."""
+    wanted = {path: _expected_bool(entry, path) for path, entry in query.entries.items()}
+    calls = {
+        path: Call(
+            "ec2",
+            "ModifyVpcAttribute",
+            {"VpcId": query.resource_id, _DNS[path]: {"Value": value}},
+            fixes=(path,),
+        )
+        for path, value in wanted.items()
+    }
+    # enable_dns_support sorts after enable_dns_hostnames.
+    order = sorted(calls, reverse=wanted.get("enable_dns_support", False))
+    return [calls[p] for p in order]
+
+
+def _expected_bool(entry: Mapping[str, Any], path: str) -> bool:
+    # Nothing expected: what AWS means by an absent value.
+    value = entry.get("expected")
+    return bool(SCHEMA[path].default if value is None else value)
+
+
+FIXES = (
+    Fix(
+        "enable_dns_*",
+        _dns_settings,
+        doc="DNS support and hostnames (ec2:ModifyVpcAttribute, one setting a call)",
+    ),
+    ec2_tags_fix(),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -293,6 +343,7 @@ SPEC = ResourceSpec(
     schema=SCHEMA,
     id_doc="VPC id (vpc-…)",
     is_default=_is_default,
+    fixes=FIXES,
     builders={
         "aws_vpc": Builder(_build_vpc),
         "aws_default_vpc": Builder(_build_default_vpc),

@@ -27,7 +27,18 @@ from driftctl.resources import SENSITIVE, ActualResource
 from driftctl.scanner.base import Collected, ScanContext
 from driftctl.types import ec2_network
 from driftctl.types.build import BuildContext, Builder, ec2_tag_spec
-from driftctl.types.spec import ApiCall, Attr, Kind, ResourceSpec, Scope, TerraformType
+from driftctl.types.fixes import ec2_tags_fix, scalar_fix, set_members
+from driftctl.types.spec import (
+    ApiCall,
+    Attr,
+    Call,
+    Fix,
+    FixQuery,
+    Kind,
+    ResourceSpec,
+    Scope,
+    TerraformType,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import VpcEndpointTypeDef
@@ -150,6 +161,44 @@ def _is_default(attributes: Mapping[str, Any]) -> bool:
     return attributes.get("requester_managed") is True
 
 
+# -- remediation -------------------------------------------------------------------------------
+
+
+def _members_fix(attribute: str, param: str, noun: str) -> Fix:
+    """Members of a set: ModifyVpcEndpoint removes those added and adds back those removed,
+    in one call (``param``: ``RouteTableIds`` for ``AddRouteTableIds``/``RemoveRouteTableIds``)."""
+
+    def plan(query: FixQuery) -> list[Call]:
+        added, removed = set_members(query.entries)
+        params: dict[str, Any] = {"VpcEndpointId": query.resource_id}
+        if added:
+            params[f"Remove{param}"] = added
+        if removed:
+            params[f"Add{param}"] = removed
+        return [Call("ec2", "ModifyVpcEndpoint", params)]
+
+    return Fix(f"{attribute}[*", plan, doc=f"{noun} (ec2:ModifyVpcEndpoint Add/Remove{param})")
+
+
+def _policy_call(query: FixQuery, expected: Any) -> Call:
+    # A full-access document is what AWS gives an endpoint without one: setting it is the same.
+    document = FULL_ACCESS if expected is None else expected
+    return Call(
+        "ec2",
+        "ModifyVpcEndpoint",
+        {"VpcEndpointId": query.resource_id, "PolicyDocument": json.dumps(document)},
+    )
+
+
+FIXES = (
+    scalar_fix("policy", _policy_call, doc="policy (ec2:ModifyVpcEndpoint PolicyDocument)"),
+    _members_fix("route_table_ids", "RouteTableIds", "route tables"),
+    _members_fix("subnet_ids", "SubnetIds", "subnets"),
+    _members_fix("security_group_ids", "SecurityGroupIds", "security groups"),
+    ec2_tags_fix(),
+)
+
+
 # -- building in an emulated account ---------------------------------------------------------
 
 
@@ -265,4 +314,5 @@ SPEC = ResourceSpec(
         ),
         "aws_vpc_endpoint_policy": _modify("policy", "PolicyDocument"),
     },
+    fixes=FIXES,
 )

@@ -83,6 +83,7 @@ def test_instance_reads_back_in_canonical_form() -> None:
         "ebs_optimized": True,
         "metadata_options": {"http_tokens": "required"},
         "tags": {"Name": "web-1"},
+        "state": "running",
     }
     assert scan.read_ok == {("EC2", "us-east-1")}
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from driftctl.types.network_acl import rule_key, to_resource
+import pytest
+
+from driftctl.types.network_acl import key_entry, rule_key, to_resource
 
 
 def test_protocol_numbers_and_names_give_one_key() -> None:
@@ -42,3 +44,22 @@ def test_the_catch_all_deny_rules_are_not_compared() -> None:
     ]
     acl = to_resource({"NetworkAclId": "acl-1", "Entries": entries}, "us-east-1", None)  # type: ignore[typeddict-item]
     assert acl.attributes["ingress"] == acl.attributes["egress"] == []
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "100:allow:tcp:443:0.0.0.0/0",
+        "110:deny:udp:1024-2048:10.0.0.0/8",
+        "120:allow:tcp:all:::/0",
+        "130:allow:icmp:3/4:0.0.0.0/0",
+        "140:allow:icmpv6:-1/-1:2001:db8::/32",
+        "150:allow:all:all:0.0.0.0/0",
+    ],
+)
+def test_a_reverted_rule_is_created_with_exactly_its_key(key: str) -> None:
+    # The request a revert sends reads back as the same key (ICMP and IPv6: moto cannot tell).
+    request = key_entry("acl-1", False, key)
+    aws_entry = {k: v for k, v in request.items() if k != "NetworkAclId"}
+    acl = to_resource({"NetworkAclId": "acl-1", "Entries": [aws_entry]}, "us-east-1", None)
+    assert acl.attributes["ingress"] == [key]

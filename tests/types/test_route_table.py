@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from driftctl.iac.instance import StateInstance
 from driftctl.types import route_table
 
@@ -83,3 +85,26 @@ def test_an_internet_route_is_critical_only_in_a_table_iac_keeps_private() -> No
     assert _severity(private, [*private, "0.0.0.0/0 -> nat-1"]) == "warning"
     public = ["0.0.0.0/0 -> igw-1"]
     assert _severity(public, ["0.0.0.0/0 -> igw-2"]) == "warning"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "0.0.0.0/0 -> igw-0abc",
+        "::/0 -> eigw-0abc",
+        "10.8.0.0/16 -> pcx-0abc",
+        "pl-0abc -> tgw-0abc",
+        "192.168.0.0/24 -> eni-0abc",
+        "172.16.0.0/12 -> nat-0abc",
+    ],
+)
+def test_a_reverted_route_is_created_with_exactly_its_key(key: str) -> None:
+    request = route_table.route_request("rtb-1", key)
+    assert request["RouteTableId"] == "rtb-1"
+    aws_route: Any = {k: v for k, v in request.items() if k != "RouteTableId"}
+    assert route_table.route_keys([aws_route]) == [key]
+
+
+def test_a_route_without_a_target_is_never_created() -> None:
+    with pytest.raises(ValueError, match="no target"):
+        route_table.route_request("rtb-1", "10.0.0.0/8 -> (none)")

@@ -36,6 +36,18 @@ def _entry(
     return apply
 
 
+def _egress_narrowed(account: Account) -> None:
+    account.client("ec2").replace_network_acl_entry(
+        NetworkAclId=account.ids[PRIVATE],
+        RuleNumber=100,
+        Protocol="6",
+        RuleAction="allow",
+        Egress=True,
+        CidrBlock="10.0.0.0/8",
+        PortRange={"From": 443, "To": 443},
+    )
+
+
 def _drop_ssh_rule(account: Account) -> None:
     account.client("ec2").delete_network_acl_entry(
         NetworkAclId=account.ids[PRIVATE], RuleNumber=200, Egress=False
@@ -118,6 +130,13 @@ ENTRY = Entry(
             DEFAULT,
             f"ingress[160:allow:tcp:3389:{WORLD}]",
             "critical",
+        ),
+        Mutation(
+            "egress narrowed to HTTPS inside the network",
+            _egress_narrowed,
+            PRIVATE,
+            "egress[100:*",
+            "warning",
         ),
         tag_mutation("ec2", PUBLIC),
         Mutation("deleted", _delete_unused, UNUSED, "", "warning", "missing"),
