@@ -166,7 +166,9 @@ def test_a_key_waiting_for_deletion_is_cancelled_before_any_other_change() -> No
     )
     operations = [c.operation for c in plan.calls]
     assert operations[:2] == ["CancelKeyDeletion", "EnableKey"]
-    assert set(operations[2:]) == {"UpdateKeyDescription", "EnableKey"}
+    # is_enabled's own EnableKey is the same call: made once, naming both paths.
+    assert operations[2:] == ["UpdateKeyDescription"]
+    assert set(plan.calls[1].fixes) == {"pending_deletion", "is_enabled"}
 
 
 def test_rotation_is_enabled_with_the_iac_period() -> None:
