@@ -5,10 +5,12 @@ machine slows both alike), N times each after one warm-up run:
 
 - ``driftctl --help``  vs  the ``--help`` of a one-command Typer app;
 - ``driftctl list`` on an empty (already migrated) SQLite database  vs  a script that only
-  imports typer and SQLAlchemy, opens the same database and runs ``SELECT 1``.
+  imports typer and SQLAlchemy, opens the same database and runs ``SELECT 1``;
+- ``driftctl show ID`` of the one drift of another database  vs  the same script on it.
 
 It prints median and p95 wall times and their ratios, then the ten slowest imports of
-``python -X importtime -m driftctl --help`` (cumulative and self). Nothing is asserted.
+``python -X importtime -m driftctl --help`` (cumulative and self) and the heavy packages that
+``--help``, ``list`` and ``show`` import. Nothing is asserted.
 
     .venv/bin/python bench/startup_bench.py
     .venv/bin/python bench/startup_bench.py -n 50
@@ -28,14 +30,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Packages that cost 100+ ms to import (FIELD_NOTES); --help should need none of them.
+# Packages that cost 100+ ms to import (FIELD_NOTES); --help should need none of them, and the
+# read commands (list, show) only SQLAlchemy itself and the pydantic Typer uses to parse options.
 HEAVY = frozenset(
-    {"sqlalchemy", "sqlmodel", "alembic", "boto3", "botocore", "pydantic", "psycopg", "keyring"}
-)
-
-# Packages that cost 100+ ms to import (FIELD_NOTES); --help should need none of them.
-HEAVY = frozenset(
-    {"sqlalchemy", "sqlmodel", "alembic", "boto3", "botocore", "pydantic", "psycopg", "keyring"}
+    {
+        "sqlalchemy",
+        "sqlmodel",
+        "alembic",
+        "boto3",
+        "botocore",
+        "pydantic",
+        "pydantic_settings",
+        "psycopg",
+        "keyring",
+        "rich",
+    }
 )
 
 TYPER_APP = '''
@@ -102,10 +111,38 @@ def driftctl_argv() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "driftctl"]
 
 
-def importtime(env: dict[str, str]) -> list[tuple[str, int, int]]:
-    """(module, self µs, cumulative µs) for every import of ``driftctl --help``."""
+def one_drift_database(url: str, env: dict[str, str]) -> str:
+    """Migrate the database at ``url``, give it one drift and no users; returns the drift's id."""
+    script = f"""
+import uuid
+from sqlmodel import Session
+from driftctl.db import migrate
+from driftctl.db.engine import create_engine
+from driftctl.db.models import Drift
+engine = create_engine({url!r})
+migrate.upgrade(engine)
+drift = Drift(resource_id="i-0abc", resource_type="EC2", region="eu-west-1", drift_type="modified",
+    fingerprint="f" * 64, expected_state={{"instance_type": "t3.micro"}},
+    actual_state={{"instance_type": "t3.large"}}, difference_hash="d" * 64, detected_by="manual",
+    difference={{"instance_type": {{"change": "changed", "expected": "t3.micro",
+    "actual": "t3.large"}}}})
+with Session(engine) as session:
+    session.add(drift)
+    session.commit()
+    print(drift.id)
+"""
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "driftctl", "--help"],
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def importtime(
+    env: dict[str, str], args: Sequence[str] = ("--help",)
+) -> list[tuple[str, int, int]]:
+    """(module, self µs, cumulative µs) for every import of ``driftctl ARGS``."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "driftctl", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -141,6 +178,8 @@ def main(argv: list[str] | None = None) -> None:
     (work / "typer_app.py").write_text(TYPER_APP)
     (work / "sql_only.py").write_text(SQL_SCRIPT)
     db_url = f"sqlite:///{work / 'empty.db'}"
+    one_url = f"sqlite:///{work / 'one.db'}"
+    drift_id = one_drift_database(one_url, env)
     py = sys.executable
 
     help_pair = (
@@ -151,15 +190,20 @@ def main(argv: list[str] | None = None) -> None:
         Case("driftctl list (empty SQLite)", [*driftctl_argv(), "--db", db_url, "list"]),
         Case("import typer+SQLAlchemy, SELECT 1", [py, str(work / "sql_only.py"), db_url]),
     )
+    show_pair = (
+        Case("driftctl show ID (one drift)", [*driftctl_argv(), "--db", one_url, "show", drift_id]),
+        Case("import typer+SQLAlchemy, SELECT 1", [py, str(work / "sql_only.py"), one_url]),
+    )
+    pairs = (help_pair, list_pair, show_pair)
     print(
         f"driftctl start-up: {args.n} runs each, python {sys.version.split()[0]}, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
     )
-    race(help_pair, args.n, env)
-    race(list_pair, args.n, env)
+    for pair in pairs:
+        race(pair, args.n, env)
 
     print(f"\n{'command':40} {'median ms':>10} {'p95 ms':>10}")
-    for pair in (help_pair, list_pair):
+    for pair in pairs:
         for case in pair:
             print(f"{case.name:40} {case.median():10.1f} {case.p95():10.1f}")
         ours, floor = pair
@@ -175,8 +219,14 @@ def main(argv: list[str] | None = None) -> None:
     print("top 10 by self time")
     for name, self_us, cumulative in sorted(rows, key=lambda r: -r[1])[:10]:
         print(f"  {self_us / 1000:8.1f} ms self {cumulative / 1000:8.1f} ms cumulative  {name}")
-    heavy = sorted({r[0].split(".")[0] for r in rows} & HEAVY)
-    print(f"heavy packages imported by --help: {', '.join(heavy) or 'none'}")
+    for label, argv_ in (
+        ("--help", ["--help"]),
+        ("list", ["--db", db_url, "list"]),
+        ("show", ["--db", one_url, "show", drift_id]),
+    ):
+        rows = importtime(env, argv_)
+        heavy = sorted({r[0].split(".")[0] for r in rows} & HEAVY)
+        print(f"heavy packages imported by {label}: {', '.join(heavy) or 'none'}")
 
 
 if __name__ == "__main__":

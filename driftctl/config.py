@@ -6,6 +6,9 @@ Lookup order, first match wins:
   3. ``./driftctl.toml``
   4. ``driftctl.toml`` in the user config directory (``platformdirs.user_config_dir("driftctl")``)
   5. defaults (a SQLite file in the user data directory)
+
+The environment is read here (``env_values``) rather than by pydantic-settings, whose import
+alone cost every command more than building these settings does.
 """
 
 from __future__ import annotations
@@ -15,8 +18,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from driftctl.errors import ValidationError
 
@@ -114,10 +116,14 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-class Settings(BaseSettings):
+ENV_PREFIX = "DRIFTCTL_"
+
+
+class Settings(BaseModel):
     """driftctl's settings; the TOML file's sections are kept as plain mappings."""
 
-    model_config = SettingsConfigDict(env_prefix="DRIFTCTL_", extra="ignore")
+    # As pydantic-settings did: defaults go through the validators too.
+    model_config = ConfigDict(extra="ignore", validate_default=True)
 
     database_url: str = Field(default_factory=default_database_url)
     log_format: str = "text"
@@ -142,16 +148,33 @@ class Settings(BaseSettings):
             raise ValueError("log format must be 'text' or 'json'")
         return value
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
+
+# The settings that are TOML tables: their environment variables hold a JSON object.
+TABLES = ("notify", "severity", "scan", "alerts")
+
+
+def env_values() -> dict[str, Any]:
+    """Settings from ``DRIFTCTL_<NAME>`` variables (the name in any case); ValidationError for a
+    table's variable that is not JSON."""
+    import json
+    import os
+
+    names = {f"{ENV_PREFIX}{name.upper()}": name for name in Settings.model_fields}
+    out: dict[str, Any] = {}
+    for key, value in os.environ.items():
+        name = names.get(key.upper())
+        if name is None:
+            continue
+        if name in TABLES:
+            try:
+                out[name] = json.loads(value)
+            except ValueError:
+                raise ValidationError(
+                    f"invalid setting {name}: {key} must hold a JSON object"
+                ) from None
+        else:
+            out[name] = value
+    return out
 
 
 def load_settings(
@@ -164,9 +187,7 @@ def load_settings(
 
     path = find_config_file(config_path or os.environ.get("DRIFTCTL_CONFIG"))
     data = read_config_file(path)
-    file_values: dict[str, Any] = {
-        k: v for k, v in data.items() if k in ("notify", "severity", "scan", "alerts")
-    }
+    file_values: dict[str, Any] = {k: v for k, v in data.items() if k in TABLES}
     db_section = data.get("database", {})
     if isinstance(db_section, dict) and "url" in db_section:
         file_values["database_url"] = db_section["url"]
@@ -184,7 +205,7 @@ def load_settings(
     except ValidationError as exc:
         raise ValidationError(f"{exc.message}{where}", details=exc.details) from None
     try:
-        return Settings(config_path=path, **file_values)
+        return Settings(**{**env_values(), **file_values, "config_path": path})
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(p) for p in first["loc"])

@@ -113,6 +113,28 @@ def out_console() -> Console:
     )
 
 
+class _LazyConsole:
+    """``out_console()`` made on first use of anything but ``file``: piped output only writes to
+    ``file`` (plain text), so then Rich, slow to import, is never loaded."""
+
+    def __init__(self) -> None:
+        self._console: Console | None = None
+
+    @property
+    def file(self) -> IO[str]:
+        return self._console.file if self._console is not None else stdout_file()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            self._console = out_console()
+        return getattr(self._console, name)
+
+
+def lazy_out_console() -> Any:
+    """The stdout console for renderers that print plain text when piped (see _LazyConsole)."""
+    return _LazyConsole()
+
+
 def err_console() -> Console:
     from rich.console import Console
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from driftctl.cli.console import out_console, stdout_is_tty, write_out
+from driftctl.cli.console import lazy_out_console, stdout_is_tty, write_out
 from driftctl.cli.options import GlobalState
 from driftctl.errors import ValidationError
 
@@ -85,7 +85,7 @@ def tty() -> bool:
 
 
 def console() -> Any:
-    return out_console()
+    return lazy_out_console()
 
 
 def read_ids(ids: list[str]) -> list[str]:

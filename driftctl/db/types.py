@@ -1,15 +1,24 @@
-"""Column types that map to PostgreSQL's native types and to their nearest SQLite equivalents."""
+"""Column types that map to PostgreSQL's native types and to their nearest SQLite equivalents.
+
+SQLAlchemy's PostgreSQL dialect is imported only when something needs it (a PostgreSQL engine, the
+models, the migrations): a command that reads a SQLite database never loads it.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, String
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import DateTime, TypeDecorator
+from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
+
+if TYPE_CHECKING:
+    # JSONB on PostgreSQL, JSON text on SQLite.
+    JSONType: TypeEngine[Any]
+    # INET on PostgreSQL; text long enough for an IPv6 address on SQLite.
+    InetType: TypeEngine[Any]
 
 
 class GUID(TypeDecorator[uuid.UUID]):
@@ -24,6 +33,8 @@ class GUID(TypeDecorator[uuid.UUID]):
 
     def load_dialect_impl(self, dialect: Dialect) -> Any:
         if dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
             return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
         return dialect.type_descriptor(String(36))
 
@@ -65,10 +76,47 @@ class UTCDateTime(TypeDecorator[datetime]):
         return result.astimezone(UTC)
 
 
-# JSONB on PostgreSQL, JSON text on SQLite.
-JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
-# INET on PostgreSQL; text long enough for an IPv6 address on SQLite.
-InetType = String(45).with_variant(postgresql.INET(), "postgresql")
+class LazyJSONB(TypeDecorator[Any]):
+    """JSONType for reading (``driftctl.db.tables``): the same column types, but the PostgreSQL
+    one is looked up when a PostgreSQL engine first uses it."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            return dialect.type_descriptor(postgresql.JSONB())
+        return dialect.type_descriptor(JSON())
+
+
+class LazyInet(TypeDecorator[str]):
+    """InetType for reading, as LazyJSONB is JSONType's."""
+
+    impl = String(45)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            return dialect.type_descriptor(postgresql.INET())
+        return dialect.type_descriptor(String(45))
+
+
+def __getattr__(name: str) -> Any:
+    """JSONType and InetType (the models' and migrations' types), made on first use."""
+    if name not in ("JSONType", "InetType"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from sqlalchemy.dialects import postgresql
+
+    variants = {
+        "JSONType": JSON().with_variant(postgresql.JSONB(), "postgresql"),
+        "InetType": String(45).with_variant(postgresql.INET(), "postgresql"),
+    }
+    globals().update(variants)
+    return variants[name]
 
 
 def utcnow() -> datetime:

@@ -26,13 +26,13 @@ def list_audit(
 ) -> Page:
     """A page of audit rows, newest first. ValidationError/NotFoundError for a bad --drift."""
     offset = check_page(page, limit, max_limit=1000)
-    with ctx.read() as session:
-        drift_ids = [resolve_id(session, drift)] if drift else []
+    with ctx.query() as conn:
+        drift_ids = [resolve_id(conn, drift)] if drift else []
         filters = audit_repo.AuditFilter(
             drift_ids=drift_ids, actor=actor, actions=actions or [], since=since
         )
-        total = audit_repo.count(session, filters=filters)
-        rows = audit_repo.list_page(session, filters=filters, offset=offset, limit=limit)
+        total = audit_repo.count(conn, filters=filters)
+        rows = audit_repo.list_page(conn, filters=filters, offset=offset, limit=limit)
         items = [audit_to_dict(r) for r in rows]
     return Page(items=items, total=total, page=page, page_size=limit)
 
@@ -72,9 +72,9 @@ def verify(ctx: Context, *, anchor: str | None = None) -> VerifyResult:
     """Walk the hash chain; report the first row whose content, link or position is wrong."""
     anchor_parsed = parse_anchor(anchor) if anchor else None
     anchor_seen = False
-    with ctx.read() as session:
+    with ctx.query() as conn:
         prev_hash, expected_seq, checked, last = audit_repo.GENESIS_HASH, 1, 0, None
-        for row in audit_repo.iter_chain(session):
+        for row in audit_repo.iter_chain(conn):
             where = {"id": str(row.id), "seq": row.seq, "action": row.action}
             problem = None
             if row.seq != expected_seq:
@@ -110,5 +110,5 @@ def _head(row: Any) -> dict[str, Any] | None:
 @timed
 def anchor(ctx: Context) -> dict[str, Any] | None:
     """The current chain head (row id + hash), to keep outside the database."""
-    with ctx.read() as session:
-        return _head(audit_repo.tip(session))
+    with ctx.query() as conn:
+        return _head(audit_repo.tip(conn))

@@ -19,7 +19,7 @@ from driftctl.domain import Role
 from driftctl.errors import DatabaseError, DriftctlError, ForbiddenError, ValidationError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlmodel import Session
 
     from driftctl.config import Settings
@@ -126,6 +126,13 @@ class Context:
             session.begin(),
         ):
             yield session
+
+    @contextmanager
+    def query(self) -> Iterator[Connection]:
+        """A read-only transaction on a plain connection, for Core queries on
+        ``driftctl.db.tables``: read commands use it, so they never import the ORM."""
+        with db_errors(self), self.read_engine.connect() as conn, conn.begin():
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

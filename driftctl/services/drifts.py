@@ -10,11 +10,8 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
-
-from driftctl.db.models import Drift
 from driftctl.db.repositories import alerts as alerts_repo
 from driftctl.db.repositories import audit as audit_repo
 from driftctl.db.repositories import costs as costs_repo
@@ -29,6 +26,12 @@ from driftctl.services.listing import MAX_LIMIT as MAX_LIMIT  # alerts pages the
 from driftctl.services.listing import Page as Page
 from driftctl.services.listing import check_page
 from driftctl.services.listing import parse_since as parse_since
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Row
+    from sqlalchemy.orm import Session
+
+    from driftctl.db.models import Drift
 
 MIN_REASON = 10
 MIN_PREFIX = 6
@@ -74,7 +77,7 @@ EXTRA_FIELDS = (
 STATE_FIELDS = ("expected_state", "actual_state", "difference")
 
 
-def drift_to_dict(drift: Drift, *, include_states: bool = True) -> dict[str, Any]:
+def drift_to_dict(drift: Drift | Row[Any], *, include_states: bool = True) -> dict[str, Any]:
     """A drift as SPEC §6's JSON object (timestamps ISO 8601 with offset, money with cents)."""
     out: dict[str, Any] = {}
     for name in (*DRIFT_FIELDS, *EXTRA_FIELDS):
@@ -100,10 +103,10 @@ def list_drifts(
     offset = check_page(page, limit)
     if sort not in drifts_repo.SORT_COLUMNS:
         raise ValidationError(f"unknown sort {sort!r}: use {', '.join(drifts_repo.SORT_COLUMNS)}")
-    with ctx.read() as session:
-        total = drifts_repo.count(session, filters=filters)
+    with ctx.query() as conn:
+        total = drifts_repo.count(conn, filters=filters)
         rows = drifts_repo.list_page(
-            session,
+            conn,
             filters=filters,
             sort=sort,
             ascending=ascending,
@@ -153,12 +156,12 @@ def resolve_prefix(
     return matches[0]
 
 
-def resolve_id(session: Session, raw: str) -> uuid.UUID:
+def resolve_id(session: Session | Connection, raw: str) -> uuid.UUID:
     """A drift id or unique prefix -> the drift id; see ``resolve_prefix``."""
     return resolve_prefix(
         raw,
         noun="drift",
-        exists=lambda full: drifts_repo.get(session, full) is not None,
+        exists=lambda full: drifts_repo.exists_with_id(session, full),
         with_prefix=lambda text: drifts_repo.ids_with_prefix(session, text, limit=6),
     )
 
@@ -166,20 +169,18 @@ def resolve_id(session: Session, raw: str) -> uuid.UUID:
 @timed
 def show_drift(ctx: Context, raw_id: str) -> dict[str, Any]:
     """A drift with its alerts, cost history and audit trail; NotFoundError if unknown."""
-    with ctx.read() as session:
-        drift_id = resolve_id(session, raw_id)
-        drift = drifts_repo.get(session, drift_id)
+    with ctx.query() as conn:
+        drift_id = resolve_id(conn, raw_id)
+        drift = drifts_repo.get_row(conn, drift_id)
         assert drift is not None
         out = drift_to_dict(drift)
-        out["alerts"] = [alerts_repo.to_dict(a) for a in alerts_repo.for_drift(session, drift_id)]
-        out["cost_history"] = [
-            costs_repo.to_dict(c) for c in costs_repo.for_drift(session, drift_id)
-        ]
+        out["alerts"] = [alerts_repo.to_dict(a) for a in alerts_repo.for_drift(conn, drift_id)]
+        out["cost_history"] = [costs_repo.to_dict(c) for c in costs_repo.for_drift(conn, drift_id)]
         out["severity_reasons"] = [r.to_dict() for r in _severity_reasons(ctx, drift)]
         out["audit_trail"] = [
             audit_to_dict(a)
             for a in audit_repo.list_page(
-                session,
+                conn,
                 filters=audit_repo.AuditFilter(drift_ids=[drift_id]),
                 offset=0,
                 limit=1000,
@@ -189,7 +190,7 @@ def show_drift(ctx: Context, raw_id: str) -> dict[str, Any]:
     return out
 
 
-def _severity_reasons(ctx: Context, drift: Drift) -> list[Any]:
+def _severity_reasons(ctx: Context, drift: Row[Any]) -> list[Any]:
     """Why the drift has its severity, judged again by today's rules (the defaults and the
     config's ``[[severity.rules]]``)."""
     from driftctl.diff.findings import Finding

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
-from sqlmodel import Session, col
+from sqlalchemy import Connection, Row, select, update
 
-from driftctl.db.models import Alert
 from driftctl.db.repositories import audit as audit_repo
+from driftctl.db.tables import alerts as t
 from driftctl.domain import jsonable
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-def for_drift(session: Session, drift_id: uuid.UUID) -> list[Alert]:
-    stmt = select(Alert).where(col(Alert.drift_id) == drift_id).order_by(col(Alert.created_at))
-    return list(session.execute(stmt).scalars())
+    from driftctl.db.models import Alert
 
 
-def to_dict(alert: Alert) -> dict[str, Any]:
+def for_drift(session: Session | Connection, drift_id: uuid.UUID) -> list[Row[Any]]:
+    """A drift's alerts, oldest first (Core: ``show`` runs it)."""
+    stmt = select(t).where(t.c.drift_id == drift_id).order_by(t.c.created_at)
+    return list(session.execute(stmt))
+
+
+def to_dict(alert: Alert | Row[Any]) -> dict[str, Any]:
     fields = (
         "id",
         "drift_id",
@@ -51,6 +56,10 @@ def mark_read_for_drift(
     reason: str,
 ) -> int:
     """Mark a drift's unread alerts read, auditing each; returns how many."""
+    from sqlmodel import col
+
+    from driftctl.db.models import Alert
+
     unread = list(
         session.execute(
             select(col(Alert.id)).where(

@@ -4,6 +4,9 @@ Each row's ``hash`` is SHA-256 over the previous row's hash and a canonical JSON
 content; ``seq`` orders the chain and is unique, so two writers can never fork it. The chain tip is
 serialised by PostgreSQL's transaction-scoped advisory lock, and on SQLite by the database write
 lock every write transaction takes at BEGIN IMMEDIATE.
+
+Reading the trail (``audit``, ``show``) is Core on ``driftctl.db.tables``; appending works on the
+ORM model, imported when called.
 """
 
 from __future__ import annotations
@@ -14,20 +17,24 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, text
-from sqlmodel import Session, col
+from sqlalchemy import Connection, Row, func, select, text
 
-from driftctl.db.models import AuditLog
+from driftctl.db.tables import audit_logs as t
 from driftctl.db.types import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from driftctl.db.models import AuditLog
 
 GENESIS_HASH = "0" * 64
 # Any constant works; it names driftctl's audit chain among other advisory locks.
 _PG_CHAIN_LOCK = 0x64726966  # "drif"
 
 
-def canonical(row: AuditLog) -> str:
+def canonical(row: AuditLog | Row[Any]) -> str:
     """The row content covered by its hash, as canonical JSON."""
     body = {
         "id": str(row.id),
@@ -46,7 +53,7 @@ def canonical(row: AuditLog) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def compute_hash(prev_hash: str, row: AuditLog) -> str:
+def compute_hash(prev_hash: str, row: AuditLog | Row[Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(row)).encode()).hexdigest()
 
 
@@ -70,6 +77,10 @@ def append(
     created_at: datetime | None = None,
 ) -> AuditLog:
     """Add one audit row at the end of the chain (inside the caller's transaction)."""
+    from sqlmodel import col
+
+    from driftctl.db.models import AuditLog
+
     _lock_chain(session)
     tip = session.execute(
         select(col(AuditLog.seq), col(AuditLog.hash)).order_by(col(AuditLog.seq).desc()).limit(1)
@@ -108,56 +119,54 @@ class AuditFilter:
     def clauses(self) -> list[Any]:
         out: list[Any] = []
         if self.drift_ids:
-            out.append(col(AuditLog.drift_id).in_(self.drift_ids))
+            out.append(t.c.drift_id.in_(self.drift_ids))
         if self.actor:
-            out.append(col(AuditLog.actor_email) == self.actor)
+            out.append(t.c.actor_email == self.actor)
         if self.actions:
-            out.append(col(AuditLog.action).in_(self.actions))
+            out.append(t.c.action.in_(self.actions))
         if self.since:
-            out.append(col(AuditLog.created_at) >= self.since)
+            out.append(t.c.created_at >= self.since)
         return out
 
 
 def list_page(
-    session: Session, *, filters: AuditFilter, offset: int, limit: int, ascending: bool = False
-) -> list[AuditLog]:
-    seq = col(AuditLog.seq)
+    session: Session | Connection,
+    *,
+    filters: AuditFilter,
+    offset: int,
+    limit: int,
+    ascending: bool = False,
+) -> list[Row[Any]]:
+    seq = t.c.seq
     stmt = (
-        select(AuditLog)
+        select(t)
         .where(*filters.clauses())
         .order_by(seq.asc() if ascending else seq.desc())
         .offset(offset)
         .limit(limit)
     )
-    return list(session.execute(stmt).scalars())
+    return list(session.execute(stmt))
 
 
-def count(session: Session, *, filters: AuditFilter) -> int:
-    stmt = select(func.count()).select_from(AuditLog).where(*filters.clauses())
+def count(session: Session | Connection, *, filters: AuditFilter) -> int:
+    stmt = select(func.count()).select_from(t).where(*filters.clauses())
     return int(session.execute(stmt).scalar_one())
 
 
-def iter_chain(session: Session, *, batch: int = 1000) -> Iterator[AuditLog]:
+def iter_chain(session: Session | Connection, *, batch: int = 1000) -> Iterator[Row[Any]]:
     """Every audit row in chain order, fetched in batches."""
     last = 0
     while True:
-        rows = list(
-            session.execute(
-                select(AuditLog)
-                .where(col(AuditLog.seq) > last)
-                .order_by(col(AuditLog.seq))
-                .limit(batch)
-            ).scalars()
-        )
+        stmt = select(t).where(t.c.seq > last).order_by(t.c.seq).limit(batch)
+        rows = list(session.execute(stmt))
         if not rows:
             return
         yield from rows
         last = rows[-1].seq
 
 
-def tip(session: Session) -> AuditLog | None:
-    stmt = select(AuditLog).order_by(col(AuditLog.seq).desc()).limit(1)
-    return session.execute(stmt).scalars().first()
+def tip(session: Session | Connection) -> Row[Any] | None:
+    return session.execute(select(t).order_by(t.c.seq.desc()).limit(1)).first()
 
 
 @dataclass
@@ -181,6 +190,10 @@ def append_many(
     created_at: datetime | None = None,
 ) -> int:
     """Append many rows to the chain with one lock, one tip read and one batched insert."""
+    from sqlmodel import col
+
+    from driftctl.db.models import AuditLog
+
     if not entries:
         return 0
     _lock_chain(session)

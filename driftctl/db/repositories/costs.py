@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlalchemy import Connection, Row, select
 
-from driftctl.db.models import CostMetric
+from driftctl.db.tables import cost_metrics as t
 from driftctl.domain import jsonable
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-def for_drift(session: Session, drift_id: uuid.UUID, *, limit: int = 500) -> list[CostMetric]:
-    stmt = (
-        select(CostMetric)
-        .where(col(CostMetric.drift_id) == drift_id)
-        .order_by(col(CostMetric.recorded_at))
-        .limit(limit)
-    )
-    return list(session.execute(stmt).scalars())
+    from driftctl.db.models import CostMetric
 
 
-def to_dict(row: CostMetric) -> dict[str, Any]:
+def for_drift(
+    session: Session | Connection, drift_id: uuid.UUID, *, limit: int = 500
+) -> list[Row[Any]]:
+    """A drift's cost samples, oldest first (Core: ``show`` runs it)."""
+    stmt = select(t).where(t.c.drift_id == drift_id).order_by(t.c.recorded_at).limit(limit)
+    return list(session.execute(stmt))
+
+
+def to_dict(row: CostMetric | Row[Any]) -> dict[str, Any]:
     out: dict[str, Any] = jsonable(
         {
             "id": row.id,

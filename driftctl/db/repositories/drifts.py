@@ -1,4 +1,9 @@
-"""SQL for drifts. Functions take a Session, never commit, and are keyword-only after it."""
+"""SQL for drifts. Functions take a Session, never commit, and are keyword-only after it.
+
+The reads behind ``list`` and ``show`` are Core queries on ``driftctl.db.tables`` (they also take
+a plain Connection) and return rows; the functions that load drifts to change them return ORM
+objects and import the models when called, so a read command never builds the model classes.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,26 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlmodel import Session, col
+from sqlalchemy import ColumnElement, Connection, Row, and_, exists, func, or_, select, update
 
-from driftctl.db.models import SEVERITY_RANK, Drift
+from driftctl.db.tables import drifts as t
+from driftctl.domain import Severity
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from driftctl.db.models import Drift
 
 SORT_COLUMNS = {
-    "detected": Drift.detected_at,
-    "created": Drift.created_at,
-    "cost": Drift.cost_impact_monthly,
-    "severity": Drift.severity_rank,
+    "detected": t.c.detected_at,
+    "created": t.c.created_at,
+    "cost": t.c.cost_impact_monthly,
+    "severity": t.c.severity_rank,
 }
+# What a listing shows of a drift: everything but the two (large) states.
+LIST_COLUMNS = tuple(c for c in t.c if c.name not in ("expected_state", "actual_state"))
 
 
 @dataclass
@@ -36,26 +48,26 @@ class DriftFilter:
     def clauses(self) -> list[ColumnElement[bool]]:
         out: list[ColumnElement[bool]] = []
         for column, values in (
-            (Drift.status, self.statuses),
-            (Drift.severity, self.severities),
-            (Drift.resource_type, self.resource_types),
-            (Drift.region, self.regions),
-            (Drift.drift_type, self.drift_types),
+            (t.c.status, self.statuses),
+            (t.c.severity, self.severities),
+            (t.c.resource_type, self.resource_types),
+            (t.c.region, self.regions),
+            (t.c.drift_type, self.drift_types),
         ):
             if len(values) == 1:
-                out.append(col(column) == values[0])
+                out.append(column == values[0])
             elif values:
-                out.append(col(column).in_(values))
+                out.append(column.in_(values))
         if self.search:
             pattern = f"%{_escape_like(self.search)}%"
             out.append(
                 or_(
-                    col(Drift.resource_id).ilike(pattern, escape="\\"),
-                    col(Drift.iac_source).ilike(pattern, escape="\\"),
+                    t.c.resource_id.ilike(pattern, escape="\\"),
+                    t.c.iac_source.ilike(pattern, escape="\\"),
                 )
             )
         if self.since is not None:
-            out.append(col(Drift.detected_at) >= self.since)
+            out.append(t.c.detected_at >= self.since)
         return out
 
 
@@ -64,46 +76,60 @@ def _escape_like(text: str) -> str:
 
 
 def list_page(
-    session: Session,
+    session: Session | Connection,
     *,
     filters: DriftFilter,
     sort: str,
     ascending: bool,
     offset: int,
     limit: int,
-) -> list[Drift]:
-    """One page of drifts, ordered by ``sort`` then id so pages are stable."""
-    column = col(SORT_COLUMNS[sort])
+) -> list[Row[Any]]:
+    """One page of drifts without their states, ordered by ``sort`` then id so pages are stable."""
+    column = SORT_COLUMNS[sort]
     order: list[Any] = [column.asc() if ascending else column.desc()]
     if sort == "severity":
-        detected = col(Drift.detected_at)
+        detected = t.c.detected_at
         order.append(detected.asc() if ascending else detected.desc())
-    idcol = col(Drift.id)
-    order.append(idcol.asc() if ascending else idcol.desc())
+    order.append(t.c.id.asc() if ascending else t.c.id.desc())
     clauses = filters.clauses()
     if sort == "severity" and filters.severities:
         # The same condition on severity_rank lets the sort seek straight into its index
         # instead of walking past every row of the other severities (only for this sort: for
         # the others SQLite would pick the rank index and sort).
-        ranks = sorted({SEVERITY_RANK[s] for s in filters.severities if s in SEVERITY_RANK})
-        clauses.append(col(Drift.severity_rank).in_(ranks))
-    stmt = select(Drift).where(*clauses).order_by(*order).offset(offset).limit(limit)
-    return list(session.execute(stmt).scalars())
+        known = {s.value: s.rank for s in Severity}
+        ranks = sorted({known[s] for s in filters.severities if s in known})
+        clauses.append(t.c.severity_rank.in_(ranks))
+    stmt = select(*LIST_COLUMNS).where(*clauses).order_by(*order).offset(offset).limit(limit)
+    return list(session.execute(stmt))
 
 
-def count(session: Session, *, filters: DriftFilter) -> int:
-    stmt = select(func.count()).select_from(Drift).where(*filters.clauses())
+def count(session: Session | Connection, *, filters: DriftFilter) -> int:
+    stmt = select(func.count()).select_from(t).where(*filters.clauses())
     return int(session.execute(stmt).scalar_one())
 
 
 def get(session: Session, drift_id: uuid.UUID) -> Drift | None:
+    """The drift as an ORM object, to change it."""
+    from driftctl.db.models import Drift
+
     return session.get(Drift, drift_id)
 
 
-def ids_with_prefix(session: Session, prefix: str, *, limit: int = 10) -> list[uuid.UUID]:
+def get_row(session: Session | Connection, drift_id: uuid.UUID) -> Row[Any] | None:
+    """The drift's row (every column), to read it."""
+    return session.execute(select(t).where(t.c.id == drift_id)).first()
+
+
+def exists_with_id(session: Session | Connection, drift_id: uuid.UUID) -> bool:
+    return bool(session.execute(select(exists().where(t.c.id == drift_id))).scalar())
+
+
+def ids_with_prefix(
+    session: Session | Connection, prefix: str, *, limit: int = 10
+) -> list[uuid.UUID]:
     """Ids starting with ``prefix`` (lower-case hex and dashes), as an index range scan."""
     low, high = _uuid_bounds(prefix)
-    idcol = col(Drift.id)
+    idcol = t.c.id
     stmt = select(idcol).where(idcol >= low, idcol <= high).order_by(idcol).limit(limit)
     return list(session.execute(stmt).scalars())
 
@@ -127,6 +153,10 @@ def transition(
 
     Returns False when another writer changed it first (or it is in another status).
     """
+    from sqlmodel import col
+
+    from driftctl.db.models import Drift
+
     stmt = (
         update(Drift)
         .where(and_(col(Drift.id) == drift_id, col(Drift.status).in_(list(from_statuses))))
@@ -145,6 +175,10 @@ def open_by_fingerprints(
     Only drifts whose source_key is one of ``source_keys``; where two match one fingerprint,
     the one whose key comes first in ``source_keys`` wins.
     """
+    from sqlmodel import col
+
+    from driftctl.db.models import Drift
+
     wanted = list(fingerprints)
     rank = {key: i for i, key in enumerate(source_keys)}
     out: dict[str, Drift] = {}
@@ -166,6 +200,10 @@ def latest_fixed(
     session: Session, fingerprints: Iterable[str], *, source_keys: Sequence[str] = ("",)
 ) -> dict[str, Drift]:
     """The most recently resolved ``manual-fix`` drift per fingerprint (of ``source_keys``)."""
+    from sqlmodel import col
+
+    from driftctl.db.models import Drift
+
     wanted = list(fingerprints)
     out: dict[str, Drift] = {}
     for start in range(0, len(wanted), 500):
@@ -193,10 +231,17 @@ def open_in_scope(
     source_keys: Sequence[str] = ("",),
 ) -> list[Drift]:
     """Open drifts of the given (resource_type, region) pairs and sources, for auto-resolution."""
+    from sqlmodel import col
+
+    from driftctl.db.models import Drift
+
     pair_list = list(pairs)
     if not pair_list:
         return []
-    clauses = [and_(col(Drift.resource_type) == t, col(Drift.region) == r) for t, r in pair_list]
+    clauses = [
+        and_(col(Drift.resource_type) == rtype, col(Drift.region) == region)
+        for rtype, region in pair_list
+    ]
     stmt = select(Drift).where(
         col(Drift.status) != "resolved",
         or_(*clauses),

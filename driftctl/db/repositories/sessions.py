@@ -1,7 +1,8 @@
 """SQL for login sessions. Only a SHA-256 of each token is stored, never the token itself.
 
 Functions take a Session (or, for the per-command identity lookup, a Connection), never commit,
-and are keyword-only after it.
+and are keyword-only after it. That lookup is a Core query on ``driftctl.db.tables``; the others
+work on the ORM model and import it when called.
 """
 
 from __future__ import annotations
@@ -9,11 +10,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, or_, select, update
-from sqlmodel import Session, col
 
-from driftctl.db.models import LoginSession, User
+from driftctl.db import tables
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from driftctl.db.models import LoginSession
 
 
 @dataclass(frozen=True)
@@ -33,20 +39,21 @@ class SessionIdentity:
 
 def find_identity(conn: Connection | Session, *, token_hash: str) -> SessionIdentity | None:
     """The session whose token hashes to ``token_hash``, with its user, in one query."""
+    ls, users = tables.sessions, tables.users
     stmt = (
         select(
-            col(LoginSession.id),
-            col(LoginSession.expires_at),
-            col(LoginSession.is_revoked),
-            col(LoginSession.last_used_at),
-            col(LoginSession.created_at),
-            col(User.id),
-            col(User.email),
-            col(User.role),
-            col(User.is_active),
+            ls.c.id,
+            ls.c.expires_at,
+            ls.c.is_revoked,
+            ls.c.last_used_at,
+            ls.c.created_at,
+            users.c.id,
+            users.c.email,
+            users.c.role,
+            users.c.is_active,
         )
-        .join(User, col(User.id) == col(LoginSession.user_id))
-        .where(col(LoginSession.refresh_token) == token_hash)
+        .join(users, users.c.id == ls.c.user_id)
+        .where(ls.c.refresh_token == token_hash)
     )
     row = conn.execute(stmt).first()
     if row is None:
@@ -64,6 +71,8 @@ def add(
     created_at: datetime,
 ) -> LoginSession:
     """Insert a session row and flush."""
+    from driftctl.db.models import LoginSession
+
     row = LoginSession(
         user_id=user_id,
         refresh_token=token_hash,
@@ -78,6 +87,10 @@ def add(
 
 def revoke(session: Session, *, session_id: uuid.UUID) -> bool:
     """Compare-and-set revoke: False when already revoked (or gone)."""
+    from sqlmodel import col
+
+    from driftctl.db.models import LoginSession
+
     stmt = (
         update(LoginSession)
         .where(col(LoginSession.id) == session_id, col(LoginSession.is_revoked).is_(False))
@@ -89,6 +102,10 @@ def revoke(session: Session, *, session_id: uuid.UUID) -> bool:
 
 def revoke_for_user(session: Session, *, user_id: uuid.UUID, keep: uuid.UUID | None = None) -> int:
     """Revoke every live session of a user except ``keep``; returns how many."""
+    from sqlmodel import col
+
+    from driftctl.db.models import LoginSession
+
     stmt = update(LoginSession).where(
         col(LoginSession.user_id) == user_id, col(LoginSession.is_revoked).is_(False)
     )
@@ -104,6 +121,10 @@ def touch(
     session: Session, *, session_id: uuid.UUID, now: datetime, stale_before: datetime
 ) -> bool:
     """Set last_used_at unless another process did so after ``stale_before``."""
+    from sqlmodel import col
+
+    from driftctl.db.models import LoginSession
+
     stmt = (
         update(LoginSession)
         .where(

@@ -1,27 +1,41 @@
-"""SQL for users. Functions take a Session, never commit, and are keyword-only after it."""
+"""SQL for users. Functions take a Session, never commit, and are keyword-only after it.
+
+``any_exist``, which every command's identity check runs, is a Core query on
+``driftctl.db.tables``; the others work on the ORM model and import it when called.
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, update
-from sqlmodel import Session, col
 
-from driftctl.db.models import User
+from driftctl.db.tables import users as t
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from driftctl.db.models import User
 
 
 def any_exist(conn: Session | Connection) -> bool:
     """Tell whether the database has at least one user (team mode), active or not."""
-    return bool(conn.execute(select(select(col(User.id)).exists())).scalar())
+    return bool(conn.execute(select(select(t.c.id).exists())).scalar())
 
 
 def get(session: Session, user_id: uuid.UUID) -> User | None:
+    from driftctl.db.models import User
+
     return session.get(User, user_id)
 
 
 def get_by_email(session: Session, email: str) -> User | None:
     """The user with this (already normalised, lower-case) e-mail, or None."""
+    from sqlmodel import col
+
+    from driftctl.db.models import User
+
     stmt = select(User).where(col(User.email) == email)
     return session.execute(stmt).scalars().first()
 
@@ -36,6 +50,8 @@ def add(
     last_name: str | None = None,
 ) -> User:
     """Insert a user and flush; a duplicate e-mail raises IntegrityError from the flush."""
+    from driftctl.db.models import User
+
     user = User(
         email=email,
         password_hash=password_hash,
@@ -50,6 +66,10 @@ def add(
 
 def update_user(session: Session, *, user_id: uuid.UUID, values: dict[str, Any]) -> bool:
     """Update one user's columns; False when no such user."""
+    from sqlmodel import col
+
+    from driftctl.db.models import User
+
     stmt = (
         update(User)
         .where(col(User.id) == user_id)
@@ -61,6 +81,10 @@ def update_user(session: Session, *, user_id: uuid.UUID, values: dict[str, Any])
 
 def lock_active_admin_ids(session: Session) -> list[uuid.UUID]:
     """Ids of the active admins, row-locked until commit on PostgreSQL (FOR UPDATE)."""
+    from sqlmodel import col
+
+    from driftctl.db.models import User
+
     stmt = (
         select(col(User.id))
         .where(col(User.role) == "admin", col(User.is_active).is_(True))
@@ -71,10 +95,16 @@ def lock_active_admin_ids(session: Session) -> list[uuid.UUID]:
 
 
 def count(session: Session) -> int:
+    from driftctl.db.models import User
+
     return int(session.execute(select(func.count()).select_from(User)).scalar_one())
 
 
 def list_page(session: Session, *, offset: int, limit: int) -> list[User]:
     """Users ordered by e-mail, one page."""
+    from sqlmodel import col
+
+    from driftctl.db.models import User
+
     stmt = select(User).order_by(col(User.email)).offset(offset).limit(limit)
     return list(session.execute(stmt).scalars())
