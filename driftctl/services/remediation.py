@@ -217,9 +217,7 @@ def _check_alert_settings(ctx: Context) -> None:
 
 def _select(ctx: Context, options: RemediateOptions) -> list[Drift]:
     from sqlalchemy import select
-    from sqlmodel import col
 
-    from driftctl.db.models import Drift
     from driftctl.db.repositories import drifts as drifts_repo
     from driftctl.db.repositories.drifts import DriftFilter
     from driftctl.services.drifts import resolve_id
@@ -252,10 +250,14 @@ def _select(ctx: Context, options: RemediateOptions) -> list[Drift]:
             search=base.search,
             since=base.since,
         )
-        query = (
-            select(Drift).where(*wanted.clauses()).order_by(col(Drift.detected_at), col(Drift.id))
-        )
-        return list(session.execute(query).scalars())
+        # The filter's clauses are on the Core table: pick the ids there, load the rows.
+        from driftctl.db.tables import drifts as table
+
+        picked = session.execute(
+            select(table.c.id).where(*wanted.clauses()).order_by(table.c.detected_at, table.c.id)
+        ).scalars()
+        found = [drifts_repo.get(session, i) for i in picked]
+        return [d for d in found if d is not None]
 
 
 def _selected(drift: Drift, options: RemediateOptions) -> Selected:
