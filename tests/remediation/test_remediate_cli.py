@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from driftctl.services import drifts as drifts_svc
+from tests.cli.databases import _migrate
 from tests.conftest import run_cli
 from tests.scan.estate import SSH_WORLD, WORLD, World, _tcp
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """SQLite only: the command line behaves the same on both engines, and the service tests
+    (test_remediate_service.py) and the process race run on both."""
+    url = f"sqlite:///{tmp_path / 'driftctl.db'}"
+    _migrate(url)
+    return url
 
 
 @pytest.fixture

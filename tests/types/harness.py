@@ -24,8 +24,12 @@ from driftctl.diff.compare import compare
 from driftctl.diff.findings import Comparison, Finding
 from driftctl.diff.severity import assess
 from driftctl.iac.sources import ExpectedState, load_expected
+from driftctl.remediation.execute import run_call
+from driftctl.remediation.plan import plan_drift
 from driftctl.scanner.runner import ActualScan, ScanPlan, scan_actual
+from driftctl.scanner.session import AwsSession
 from driftctl.types.build import BuildContext, build_state, resource_ids, rewrite_ids
+from driftctl.types.spec import ResourceSpec
 
 REGION = "us-east-1"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -156,6 +160,57 @@ def scan(account: Account, resource_type: str, *, with_state: bool = True) -> Sc
 def _fresh(session: boto3.session.Session) -> boto3.session.Session:
     # A session of its own per scan, so its API-call counts are this scan's only.
     return boto3.session.Session(region_name=session.region_name)
+
+
+def revert(
+    account: Account, mutation: Mutation, spec: ResourceSpec, finding: Finding
+) -> tuple[set[str], bool]:
+    """Plan the mutation's own difference keys of FINDING, run the plan, rescan: those keys (or,
+    for an unmanaged resource, the resource) must be gone. Returns (fix patterns used, whether
+    it deleted); a mutation no fix reverts must be refused naming its keys."""
+    name = spec.resource_type
+    target = finding.resource_id
+    own = {k: finding.difference[k] for k in mutation.keys_in(finding.difference)}
+    plan = plan_drift(
+        resource_type=name,
+        resource_id=finding.resource_id,
+        region=finding.region,
+        account_id=finding.account_id,
+        drift_type=finding.drift_type.value,
+        difference=own,
+        expected=finding.expected_state,
+        actual=finding.actual_state,
+        allow_restart=True,
+        delete_unmanaged=True,
+    )
+    if not plan.ready:
+        # Not revertible: the plan must say why, naming each key it leaves alone.
+        assert plan.refused, mutation.name
+        if mutation.drift_type == "modified":
+            assert set(own) <= set(plan.not_revertible), (mutation.name, plan.refused)
+        return set(), False
+    assert plan.calls, mutation.name
+    aws = AwsSession(account.build.session)
+    for call in plan.calls:
+        run_call(aws, call, finding.region)
+    after = [
+        f
+        for f in scan(account, name).findings(name)
+        if f.resource_id == target and f.drift_type.value == mutation.drift_type
+    ]
+    if mutation.drift_type == "unmanaged":
+        assert after == [], f"{mutation.name}: still there after its plan ran"
+        return set(), True
+    left = set(own) & {k for f in after for k in f.difference}
+    assert not left, f"{mutation.name}: {sorted(left)} still differ after {plan.to_dict()}"
+    used = {fix.path for fix in spec.fixes for key in own if _matches(fix.path, key)}
+    return used, False
+
+
+def _matches(pattern: str, path: str) -> bool:
+    from driftctl.diff.severity import path_glob
+
+    return pattern == path or bool(path_glob(pattern).fullmatch(path))
 
 
 def entry_severity(finding: Finding, key: str) -> str:

@@ -2,7 +2,8 @@
 
 For each type: its fixture state is built in a fresh emulated account; a scan finds no drift and
 makes exactly the API calls the type declares as its minimum; AWS-owned objects are never
-unmanaged; and each declared mutation is found with its difference key and severity.
+unmanaged; and each declared mutation is found with its difference key and severity, then put
+back by the type's declared reverts (``harness.revert``) where it has one.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from driftctl.types import registry
 from driftctl.types.spec import ResourceSpec, minimum_calls
 from tests.types.entries import ENTRIES
-from tests.types.harness import Entry, Scan, emulated_account, entry_severity, scan
+from tests.types.harness import Entry, Scan, emulated_account, entry_severity, revert, scan
 
 SPECS = registry.SPECS
 IDS = [spec.resource_type for spec in SPECS]
@@ -98,6 +99,8 @@ def test_every_declared_mutation_is_found(spec: ResourceSpec, tmp_path: Path) ->
     assert entry.mutations, f"{name} declares no mutation"
     kinds = {m.drift_type for m in entry.mutations}
     assert {"modified", "unmanaged"} <= kinds if entry.unmanaged else "modified" in kinds
+    used: set[str] = set()
+    deleted = False
     with emulated_account(entry, tmp_path) as account:
         for mutation in entry.mutations:
             created = mutation.apply(account)
@@ -120,3 +123,11 @@ def test_every_declared_mutation_is_found(spec: ResourceSpec, tmp_path: Path) ->
                     assert entry_severity(finding, key) == mutation.severity, mutation.name
             else:
                 assert finding.severity.value == mutation.severity, mutation.name
+            if mutation.drift_type != "missing" and (spec.fixes or spec.delete):
+                fixes, gone = revert(account, mutation, spec, finding)
+                used |= fixes
+                deleted = deleted or gone
+    unexercised = [f.path for f in spec.fixes if f.path not in used]
+    assert not unexercised, f"no mutation of {name} exercises the revert of {unexercised}"
+    if spec.delete is not None and entry.unmanaged:
+        assert deleted, f"{name} declares delete but no unmanaged mutation ran it"

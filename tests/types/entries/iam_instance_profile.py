@@ -47,7 +47,12 @@ def _role_removed(account: Account) -> None:
 
 
 def _deleted(account: Account) -> None:
-    account.client("iam").delete_instance_profile(InstanceProfileName=account.ids[BATCH])
+    iam = account.client("iam")
+    name = account.ids[BATCH]
+    # AWS refuses to delete a profile that still holds a role.
+    for role in iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]["Roles"]:
+        iam.remove_role_from_instance_profile(InstanceProfileName=name, RoleName=role["RoleName"])
+    iam.delete_instance_profile(InstanceProfileName=name)
 
 
 def _console_profile(account: Account) -> str:
