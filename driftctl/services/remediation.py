@@ -362,6 +362,12 @@ def _check_against_aws(item: Selected, actual: ActualScan, options: RemediateOpt
     """Refuse the plan when AWS no longer shows what the drift recorded; else re-plan it from
     what AWS shows now (same difference, today's actual state)."""
     plan = item.plan
+    if item.account_id and actual.account_id and item.account_id != actual.account_id:
+        plan.refuse(
+            f"it was recorded in AWS account {item.account_id}, but these credentials are for "
+            f"account {actual.account_id}: use --profile or --role-arn for that account"
+        )
+        return
     error = _read_error(actual, plan)
     if error is not None:
         plan.refuse(f"{_UNREADABLE} {plan.resource_type} {plan.resource_id}: {error}")

@@ -251,3 +251,29 @@ def test_all_rejected_selects_only_rejected_drifts(world: World, ctx: Any) -> No
     drifts_svc.reject(ctx, [drift["id"]], reason="port 22 must stay closed")
     prepared = svc.prepare(ctx, _options(all_rejected=True))
     assert [str(i.drift_id) for i in prepared.items] == [drift["id"]]
+
+
+def test_credentials_for_another_account_are_refused(world: World, ctx: Any) -> None:
+    from sqlalchemy import update
+
+    from driftctl.db.models import Drift
+
+    _open_ssh(world)
+    drift = _group_drift(world, ctx)
+    # As if the drift had been recorded with another account's credentials.
+    with ctx.write() as session:
+        session.execute(update(Drift).values(account_id="210987654321"))
+
+    prepared = svc.prepare(ctx, _options(drift["id"]))
+
+    [plan] = prepared.plans
+    assert "account 210987654321" in (plan.refused or "")
+    assert plan.calls == [] or not plan.ready
+    assert _ssh_open_in(world)
+
+
+def _ssh_open_in(world: World) -> bool:
+    [group] = world.estate.client("ec2").describe_security_groups(GroupIds=[world.estate.group_id])[
+        "SecurityGroups"
+    ]
+    return any(p.get("FromPort") == 22 for p in group["IpPermissions"])
