@@ -42,6 +42,19 @@ def _isolated_env(
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _driftctl_logger_restored() -> Iterator[None]:
+    """Put the "driftctl" logger back after each test: a command run through Typer's runner
+    configures it (its own handler, propagate off), which would hide later tests' records from
+    caplog."""
+    import logging
+
+    logger = logging.getLogger("driftctl")
+    saved = (logger.handlers[:], logger.level, logger.propagate, logger.disabled)
+    yield
+    logger.handlers[:], logger.level, logger.propagate, logger.disabled = saved
+
+
 @pytest.fixture
 def umask_000() -> Iterator[None]:
     """The most permissive umask, as on a carelessly set-up machine: modes must not follow it."""
