@@ -45,6 +45,8 @@ class DriftPlan:
     # The refusal is a state conflict (approved, changed since the scan): exit 4 either way,
     # but the message says "run scan again" for these.
     stale: bool = False
+    # The refusal is AWS's doing (the resource could not be read again): exit 6.
+    unreadable: bool = False
 
     @property
     def ready(self) -> bool:
@@ -54,9 +56,10 @@ class DriftPlan:
     def deletes(self) -> bool:
         return any(c.delete for c in self.calls)
 
-    def refuse(self, reason: str, *, stale: bool = False) -> DriftPlan:
+    def refuse(self, reason: str, *, stale: bool = False, unreadable: bool = False) -> DriftPlan:
         self.refused = reason
         self.stale = stale
+        self.unreadable = unreadable
         return self
 
     def to_dict(self) -> dict[str, Any]:

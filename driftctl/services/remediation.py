@@ -32,8 +32,6 @@ from driftctl.types import registry
 from driftctl.types.spec import Scope
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from driftctl.db.models import Drift
     from driftctl.db.repositories.drifts import DriftFilter
     from driftctl.scanner.runner import ActualScan
@@ -111,7 +109,7 @@ class Prepared:
     @property
     def refusal_exit_code(self) -> int:
         """6 when a refusal is AWS's doing (could not re-read), else 4."""
-        if any(i.plan.refused and i.plan.refused.startswith(_UNREADABLE) for i in self.refused):
+        if any(i.plan.unreadable for i in self.refused):
             return ExitCode.EXTERNAL
         return ExitCode.CONFLICT
 
@@ -178,9 +176,6 @@ class Applied:
 
     def to_dict(self) -> dict[str, Any]:
         return {"results": [r.to_dict() for r in self.results], "exit_code": self.exit_code}
-
-
-_UNREADABLE = "could not re-read"
 
 
 # --- prepare ----------------------------------------------------------------------------------
@@ -370,7 +365,9 @@ def _check_against_aws(item: Selected, actual: ActualScan, options: RemediateOpt
         return
     error = _read_error(actual, plan)
     if error is not None:
-        plan.refuse(f"{_UNREADABLE} {plan.resource_type} {plan.resource_id}: {error}")
+        plan.refuse(
+            f"could not re-read {plan.resource_type} {plan.resource_id}: {error}", unreadable=True
+        )
         return
     resource = _found(actual, plan)
     if plan.drift_type == "unmanaged":
@@ -514,33 +511,21 @@ def _remediate(
 
 def _claim(ctx: Context, item: Selected, token: str) -> str | None:
     """Take the drift for this run and audit its plan; returns why not, or None."""
-    from sqlalchemy import and_, or_, update
-    from sqlmodel import col
-
-    from driftctl.db.models import Drift
     from driftctl.db.repositories import audit as audit_repo
     from driftctl.db.repositories import drifts as drifts_repo
     from driftctl.db.types import utcnow
 
     now = utcnow()
     with ctx.write() as session:
-        stmt = (
-            update(Drift)
-            .where(
-                and_(
-                    col(Drift.id) == item.drift_id,
-                    col(Drift.status).in_(list(REMEDIABLE)),
-                    col(Drift.difference_hash) == item.difference_hash,
-                    or_(
-                        col(Drift.remediation_claim).is_(None),
-                        col(Drift.remediation_claimed_at) < now - LEASE,
-                    ),
-                )
-            )
-            .values(remediation_claim=token, remediation_claimed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+        if not drifts_repo.claim_remediation(
+            session,
+            drift_id=item.drift_id,
+            from_statuses=REMEDIABLE,
+            difference_hash=item.difference_hash,
+            token=token,
+            now=now,
+            stale_before=now - LEASE,
+        ):
             current = drifts_repo.get(session, item.drift_id)
             return _why_not(current, item, now)
         audit_repo.append(
@@ -618,39 +603,30 @@ def _verify(item: Selected, options: RemediateOptions) -> str | None:
 
 
 def _resolve(ctx: Context, item: Selected, token: str, calls: int) -> bool:
-    from sqlalchemy import and_, update
-    from sqlmodel import col
-
-    from driftctl.db.models import Drift
     from driftctl.db.repositories import alerts as alerts_repo
     from driftctl.db.repositories import audit as audit_repo
+    from driftctl.db.repositories import drifts as drifts_repo
     from driftctl.db.types import utcnow
     from driftctl.services.alerts import enqueue_resolve
 
     now = utcnow()
     with ctx.write() as session:
-        stmt = (
-            update(Drift)
-            .where(
-                and_(
-                    col(Drift.id) == item.drift_id,
-                    col(Drift.status).in_(list(REMEDIABLE)),
-                    col(Drift.remediation_claim) == token,
-                )
-            )
-            .values(
-                status=DriftStatus.RESOLVED.value,
-                resolved_at=now,
-                resolved_how=ResolvedHow.AUTO_REMEDIATE.value,
-                resolved_by=ctx.actor.id,
-                remediation_claim=None,
-                remediation_claimed_at=None,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
-            _release(session, item, token)
+        if not drifts_repo.transition(
+            session,
+            drift_id=item.drift_id,
+            from_statuses=REMEDIABLE,
+            values={
+                "status": DriftStatus.RESOLVED.value,
+                "resolved_at": now,
+                "resolved_how": ResolvedHow.AUTO_REMEDIATE.value,
+                "resolved_by": ctx.actor.id,
+                "remediation_claim": None,
+                "remediation_claimed_at": None,
+                "updated_at": now,
+            },
+            where=drifts_repo.held_by(token),
+        ):
+            drifts_repo.release_remediation(session, drift_id=item.drift_id, token=token)
             return False
         audit_repo.append(
             session,
@@ -677,24 +653,11 @@ def _resolve(ctx: Context, item: Selected, token: str, calls: int) -> bool:
     return True
 
 
-def _release(session: Session, item: Selected, token: str) -> None:
-    from sqlalchemy import and_, update
-    from sqlmodel import col
-
-    from driftctl.db.models import Drift
-
-    session.execute(
-        update(Drift)
-        .where(and_(col(Drift.id) == item.drift_id, col(Drift.remediation_claim) == token))
-        .values(remediation_claim=None, remediation_claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _fail(ctx: Context, item: Selected, token: str, result: DriftResult) -> None:
     """Leave the drift open: release the claim, audit the outcome, raise remediation_failed."""
     from driftctl.db.models import Alert
     from driftctl.db.repositories import audit as audit_repo
+    from driftctl.db.repositories import drifts as drifts_repo
     from driftctl.db.types import utcnow
     from driftctl.services.alerts.raising import add_alerts, notify_config, rules_from_settings
 
@@ -702,7 +665,7 @@ def _fail(ctx: Context, item: Selected, token: str, result: DriftResult) -> None
     made = [c.operation for c in result.calls if c.result == "ok"]
     plan = item.plan
     with ctx.write() as session:
-        _release(session, item, token)
+        drifts_repo.release_remediation(session, drift_id=item.drift_id, token=token)
         audit_repo.append(
             session,
             action=FAILED,

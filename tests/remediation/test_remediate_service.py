@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from driftctl.errors import ExitCode, ForbiddenError
+from driftctl.errors import ExitCode, ExternalServiceError, ForbiddenError
 from driftctl.services import drifts as drifts_svc
 from driftctl.services import remediation as svc
 from driftctl.services.audit import list_audit, verify
@@ -277,3 +277,45 @@ def _ssh_open_in(world: World) -> bool:
         "SecurityGroups"
     ]
     return any(p.get("FromPort") == 22 for p in group["IpPermissions"])
+
+
+def test_a_resource_that_cannot_be_read_again_is_refused_with_exit_6(
+    world: World, ctx: Any
+) -> None:
+    _open_ssh(world)
+    drift = _group_drift(world, ctx)
+
+    def deny(**_: Any) -> None:
+        error = {"Error": {"Code": "UnauthorizedOperation", "Message": "no"}}
+        raise ClientError(error, "DescribeSecurityGroups")  # type: ignore[arg-type]
+
+    factory = hooked_scan_session(hooks=[("before-call.ec2.DescribeSecurityGroups", deny)])
+    # Nothing at all could be read: the whole run stops (exit 6), before any claim or call.
+    with pytest.raises(ExternalServiceError) as info:
+        svc.prepare(ctx, _options(drift["id"], session_factory=factory))
+    assert info.value.exit_code == ExitCode.EXTERNAL
+    assert drifts_svc.show_drift(ctx, drift["id"])["status"] == "detected"
+
+
+def test_an_unreadable_type_among_readable_ones_refuses_its_drift_with_exit_6(
+    world: World, ctx: Any
+) -> None:
+    _open_ssh(world)
+    world.estate.client("iam").tag_role(
+        RoleName="estate-role", Tags=[{"Key": "Owner", "Value": "someone"}]
+    )
+    outcome = world.scan(ctx, resource_types=["SECURITY_GROUP", "IAM_ROLE"])
+    ids = [d["id"] for d in outcome.result["drifts"]]
+    assert len(ids) == 2
+
+    def deny(**_: Any) -> None:
+        error = {"Error": {"Code": "UnauthorizedOperation", "Message": "no"}}
+        raise ClientError(error, "DescribeSecurityGroups")  # type: ignore[arg-type]
+
+    factory = hooked_scan_session(hooks=[("before-call.ec2.DescribeSecurityGroups", deny)])
+    prepared = svc.prepare(ctx, _options(*ids, session_factory=factory))
+
+    unreadable = [p for p in prepared.plans if p.unreadable]
+    assert [p.resource_type for p in unreadable] == ["SECURITY_GROUP"]
+    assert "could not re-read" in (unreadable[0].refused or "")
+    assert prepared.refusal_exit_code == ExitCode.EXTERNAL

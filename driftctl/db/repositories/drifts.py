@@ -148,8 +148,10 @@ def transition(
     drift_id: uuid.UUID,
     from_statuses: Sequence[str],
     values: dict[str, Any],
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> bool:
-    """Compare-and-set: update only if the drift is still in one of ``from_statuses``.
+    """Compare-and-set: update only if the drift is still in one of ``from_statuses`` (and
+    every ``where`` condition holds).
 
     Returns False when another writer changed it first (or it is in another status).
     """
@@ -159,12 +161,66 @@ def transition(
 
     stmt = (
         update(Drift)
-        .where(and_(col(Drift.id) == drift_id, col(Drift.status).in_(list(from_statuses))))
+        .where(and_(col(Drift.id) == drift_id, col(Drift.status).in_(list(from_statuses)), *where))
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     result = session.execute(stmt)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def claim_remediation(
+    session: Session,
+    *,
+    drift_id: uuid.UUID,
+    from_statuses: Sequence[str],
+    difference_hash: str,
+    token: str,
+    now: datetime,
+    stale_before: datetime,
+) -> bool:
+    """Take the drift for one ``remediate`` run: only while its difference is the planned one
+    and no other run holds it (a claim from before ``stale_before`` has expired)."""
+    from sqlmodel import col
+
+    from driftctl.db.models import Drift
+
+    return transition(
+        session,
+        drift_id=drift_id,
+        from_statuses=from_statuses,
+        values={"remediation_claim": token, "remediation_claimed_at": now},
+        where=[
+            col(Drift.difference_hash) == difference_hash,
+            or_(
+                col(Drift.remediation_claim).is_(None),
+                col(Drift.remediation_claimed_at) < stale_before,
+            ),
+        ],
+    )
+
+
+def held_by(token: str) -> list[ColumnElement[bool]]:
+    """The ``where`` of a transition that only the remediation run holding TOKEN may make."""
+    from sqlmodel import col
+
+    from driftctl.db.models import Drift
+
+    return [col(Drift.remediation_claim) == token]
+
+
+def release_remediation(session: Session, *, drift_id: uuid.UUID, token: str) -> None:
+    """Give up the claim of the run holding TOKEN (after a failure, or a lost race)."""
+    from sqlmodel import col
+
+    from driftctl.db.models import Drift
+
+    session.execute(
+        update(Drift)
+        .where(and_(col(Drift.id) == drift_id, *held_by(token)))
+        .values(remediation_claim=None, remediation_claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def open_by_fingerprints(
