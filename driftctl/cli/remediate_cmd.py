@@ -294,7 +294,7 @@ def _print(fmt: str, prepared: Prepared, applied: Applied | None) -> None:
 
 
 def _params(params: dict[str, Any]) -> str:
-    text = json.dumps(params, sort_keys=True, separators=(", ", "="), default=str)
+    text = json.dumps(params, sort_keys=True, default=str)
     return text if len(text) <= PARAMS_WIDTH else text[: PARAMS_WIDTH - 1] + "…"
 
 

@@ -245,14 +245,20 @@ def _select(ctx: Context, options: RemediateOptions) -> list[Drift]:
             search=base.search,
             since=base.since,
         )
-        # The filter's clauses are on the Core table: pick the ids there, load the rows.
+        # The filter's clauses are on the Core table: pick the ids there, load the rows in one
+        # query.
+        from sqlmodel import col
+
+        from driftctl.db.models import Drift
         from driftctl.db.tables import drifts as table
 
-        picked = session.execute(
-            select(table.c.id).where(*wanted.clauses()).order_by(table.c.detected_at, table.c.id)
-        ).scalars()
-        found = [drifts_repo.get(session, i) for i in picked]
-        return [d for d in found if d is not None]
+        picked = select(table.c.id).where(*wanted.clauses()).scalar_subquery()
+        query = (
+            select(Drift)
+            .where(col(Drift.id).in_(picked))
+            .order_by(col(Drift.detected_at), col(Drift.id))
+        )
+        return list(session.execute(query).scalars())
 
 
 def _selected(drift: Drift, options: RemediateOptions) -> Selected:
