@@ -7,18 +7,17 @@ Lookup order, first match wins:
   4. ``driftctl.toml`` in the user config directory (``platformdirs.user_config_dir("driftctl")``)
   5. defaults (a SQLite file in the user data directory)
 
-The environment is read here (``env_values``) rather than by pydantic-settings, whose import
-alone cost every command more than building these settings does.
+The environment is read here (``env_values``) and the values checked by ``Settings`` itself,
+without pydantic or pydantic-settings, whose imports alone cost every command more than building
+these settings does.
 """
 
 from __future__ import annotations
 
 import functools
-import tomllib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from driftctl.errors import ValidationError
 
@@ -79,6 +78,8 @@ def read_config_file(path: Path | None) -> dict[str, Any]:
     """The TOML document at ``path`` ({} for None); ValidationError naming the file and why."""
     if path is None:
         return {}
+    import tomllib  # only when there is a file: most runs have none
+
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -119,34 +120,43 @@ def _depth(value: Any) -> int:
 ENV_PREFIX = "DRIFTCTL_"
 
 
-class Settings(BaseModel):
-    """driftctl's settings; the TOML file's sections are kept as plain mappings."""
+@dataclass
+class Settings:
+    """driftctl's settings; the TOML file's sections are kept as plain mappings.
 
-    # As pydantic-settings did: defaults go through the validators too.
-    model_config = ConfigDict(extra="ignore", validate_default=True)
+    A dataclass checked in ``__post_init__`` rather than a pydantic model: every command builds
+    one, and importing pydantic costs a read command more than all of its own work.
+    """
 
-    database_url: str = Field(default_factory=default_database_url)
+    database_url: str = field(default_factory=default_database_url)
     log_format: str = "text"
     config_path: Path | None = None
     # Sections of driftctl.toml read by the parts that need them.
-    notify: dict[str, Any] = Field(default_factory=dict)
-    severity: dict[str, Any] = Field(default_factory=dict)
-    scan: dict[str, Any] = Field(default_factory=dict)
-    alerts: dict[str, Any] = Field(default_factory=dict)
+    notify: dict[str, Any] = field(default_factory=dict)
+    severity: dict[str, Any] = field(default_factory=dict)
+    scan: dict[str, Any] = field(default_factory=dict)
+    alerts: dict[str, Any] = field(default_factory=dict)
 
-    @field_validator("database_url")
-    @classmethod
-    def _normalise_url(cls, value: str) -> str:
+    def __post_init__(self) -> None:
         from driftctl.db.engine import normalize_url
 
-        return normalize_url(value)
+        for name in ("database_url", "log_format"):
+            if not isinstance(getattr(self, name), str):
+                raise _InvalidSetting(name, "must be a string")
+        for name in TABLES:
+            if not isinstance(getattr(self, name), dict):
+                raise _InvalidSetting(name, "must be a table (in the environment: a JSON object)")
+        if self.log_format not in ("text", "json"):
+            raise _InvalidSetting("log_format", "log format must be 'text' or 'json'")
+        if self.config_path is not None:
+            self.config_path = Path(self.config_path)
+        self.database_url = normalize_url(self.database_url)
 
-    @field_validator("log_format")
-    @classmethod
-    def _check_log_format(cls, value: str) -> str:
-        if value not in ("text", "json"):
-            raise ValueError("log format must be 'text' or 'json'")
-        return value
+
+class _InvalidSetting(Exception):
+    def __init__(self, name: str, why: str) -> None:
+        super().__init__(f"{name}: {why}")
+        self.name, self.why = name, why
 
 
 # The settings that are TOML tables: their environment variables hold a JSON object.
@@ -159,7 +169,7 @@ def env_values() -> dict[str, Any]:
     import json
     import os
 
-    names = {f"{ENV_PREFIX}{name.upper()}": name for name in Settings.model_fields}
+    names = {f"{ENV_PREFIX}{f.name.upper()}": f.name for f in fields(Settings)}
     out: dict[str, Any] = {}
     for key, value in os.environ.items():
         name = names.get(key.upper())
@@ -183,8 +193,6 @@ def load_settings(
     """Build settings from flags, env, and the config file; ValidationError on bad values."""
     import os
 
-    from pydantic import ValidationError as PydanticValidationError
-
     path = find_config_file(config_path or os.environ.get("DRIFTCTL_CONFIG"))
     data = read_config_file(path)
     file_values: dict[str, Any] = {k: v for k, v in data.items() if k in TABLES}
@@ -206,10 +214,8 @@ def load_settings(
         raise ValidationError(f"{exc.message}{where}", details=exc.details) from None
     try:
         return Settings(**{**env_values(), **file_values, "config_path": path})
-    except PydanticValidationError as exc:
-        first = exc.errors()[0]
-        name = ".".join(str(p) for p in first["loc"])
-        raise ValidationError(f"invalid setting {name}: {first['msg']}{where}") from None
+    except _InvalidSetting as exc:
+        raise ValidationError(f"invalid setting {exc.name}: {exc.why}{where}") from None
 
 
 # The top-level keys and tables of driftctl.toml, and the keys of the flat tables.

@@ -36,11 +36,14 @@ def test_a_table_variable_holds_json(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DRIFTCTL_SCAN", "regions=eu-west-1")
     with pytest.raises(ValidationError, match="DRIFTCTL_SCAN must hold a JSON object"):
         load_settings()
+    monkeypatch.setenv("DRIFTCTL_SCAN", '["eu-west-1"]')
+    with pytest.raises(ValidationError, match="invalid setting scan: must be a table"):
+        load_settings()
 
 
 def test_a_bad_value_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DRIFTCTL_LOG_FORMAT", "xml")
-    with pytest.raises(ValidationError, match="invalid setting log_format"):
+    with pytest.raises(ValidationError, match=r"invalid setting log_format: .*'text' or 'json'"):
         load_settings()
 
 
