@@ -39,6 +39,8 @@ from driftctl.cli.options import (
     rewrite_go_outputs,
 )
 
+HELP_NAMES = ["-h", "--help"]
+
 app = typer.Typer(
     name="driftctl",
     help=(
@@ -56,7 +58,7 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": HELP_NAMES},
 )
 
 
@@ -209,11 +211,13 @@ def main(argv: list[str] | None = None) -> None:
 def _dispatch(args: list[str], *, as_json: bool, debug: bool) -> int:
     """Run the command; report any error as one line; return the exit code."""
     from driftctl.cli.help_format import tidy
+    from driftctl.cli.plain_values import plain_values
     from driftctl.errors import DriftctlError, InternalError, OutputError, ValidationError
 
     click_error, usage_error, no_args_help = _click_exceptions()
     try:
         command = tidy(typer.main.get_command(app))
+        plain_values(command, help_names=HELP_NAMES)
         code = command.main(args=args, prog_name="driftctl", standalone_mode=False)
     except DriftctlError as exc:
         _report(exc, as_json=as_json, debug=debug)

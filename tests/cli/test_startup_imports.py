@@ -1,6 +1,7 @@
 """Read commands start fast because they never load the slow layers (bench/startup_bench.py times
-it; these tests pin the structure, not the time): no SQLModel or ORM models, no Alembic, no Rich
-when piped, no keyring in local mode, and SQLAlchemy's PostgreSQL dialect only for PostgreSQL."""
+it; these tests pin the structure, not the time): no SQLModel or ORM models, no Alembic, no
+pydantic (not even for option values: plain_values), no Rich when piped, no keyring in local mode,
+and SQLAlchemy's PostgreSQL dialect only for PostgreSQL."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ SLOW = (
     "keyring",
     "boto3",
     "botocore",
+    "pydantic",
 )
 PG_DIALECT = "sqlalchemy.dialects.postgresql"
 
