@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import typer
 
-from driftctl.cli.app import app
+from driftctl.cli.app import build_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +30,7 @@ def _commands(
     return out
 
 
-COMMANDS = _commands(app)
+COMMANDS = _commands(build_app())
 
 
 @pytest.mark.parametrize("path,callback", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])

@@ -7,32 +7,17 @@ error carries. An unexpected exception exits 2, never 1 (which means "drift foun
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
-from typing import Any
+from typing import Any, NamedTuple
 
 import typer
 
 from driftctl import __version__
-from driftctl.cli import (
-    alerts_cmd,
-    audit_cmd,
-    auth_cmd,
-    db_cmd,
-    demo_cmd,
-    drifts_cmd,
-    gen_driftignore_cmd,
-    pricing_cmd,
-    remediate_cmd,
-    report_cmd,
-    scan_cmd,
-    scans_cmd,
-    secret_cmd,
-    summary_cmd,
-    types_cmd,
-    users_cmd,
-)
 from driftctl.cli.options import (
+    GLOBAL_OPTIONS,
+    SHORT,
     GlobalState,
     hoist_global_options,
     output_format,
@@ -41,7 +26,8 @@ from driftctl.cli.options import (
 
 HELP_NAMES = ["-h", "--help"]
 
-app = typer.Typer(
+# Typer's settings of the top-level command, for build_app.
+APP_SETTINGS: dict[str, Any] = dict(
     name="driftctl",
     help=(
         "Find configuration drift between Terraform state and live AWS, record it, "
@@ -70,7 +56,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _global(
     ctx: typer.Context,
     db: str | None = typer.Option(
@@ -148,25 +133,92 @@ def version_cmd() -> None:
     write_out(f"driftctl {__version__}\n", requested=True)
 
 
-# The command list: one line per command or group.
-app.command("scan")(scan_cmd.scan)
-app.command("scans")(scans_cmd.scans)
-app.add_typer(scan_cmd.baseline_app, name="baseline")
-drifts_cmd.register(app)
-remediate_cmd.register(app)
-app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(db_cmd.app, name="db")
-app.add_typer(users_cmd.app, name="user")
-auth_cmd.register(app)
-app.command("demo")(demo_cmd.demo)
-app.add_typer(alerts_cmd.app, name="alerts")
-app.add_typer(secret_cmd.app, name="secret")
-app.add_typer(pricing_cmd.app, name="pricing")
-app.command("summary")(summary_cmd.summary)
-app.command("report")(report_cmd.report)
-app.command("types")(types_cmd.types)
-app.command("version")(version_cmd)
-app.command("gen-driftignore")(gen_driftignore_cmd.gen_driftignore)
+class Entry(NamedTuple):
+    """A top-level command (or group, a Typer app) and the ``driftctl.cli`` module defining it."""
+
+    name: str
+    module: str
+    attribute: str
+    group: bool = False
+
+
+# The command list, in the order --help shows it.
+COMMANDS = (
+    Entry("scan", "scan_cmd", "scan"),
+    Entry("scans", "scans_cmd", "scans"),
+    Entry("baseline", "scan_cmd", "baseline_app", group=True),
+    Entry("list", "drifts_cmd", "list_drifts"),
+    Entry("show", "drifts_cmd", "show"),
+    Entry("triage", "drifts_cmd", "triage"),
+    Entry("approve", "drifts_cmd", "approve"),
+    Entry("reject", "drifts_cmd", "reject"),
+    Entry("resolve", "drifts_cmd", "resolve"),
+    Entry("remediate", "remediate_cmd", "remediate"),
+    Entry("audit", "audit_cmd", "app", group=True),
+    Entry("db", "db_cmd", "app", group=True),
+    Entry("user", "users_cmd", "app", group=True),
+    Entry("login", "auth_cmd", "login"),
+    Entry("logout", "auth_cmd", "logout"),
+    Entry("whoami", "auth_cmd", "whoami"),
+    Entry("demo", "demo_cmd", "demo"),
+    Entry("alerts", "alerts_cmd", "app", group=True),
+    Entry("secret", "secret_cmd", "app", group=True),
+    Entry("pricing", "pricing_cmd", "app", group=True),
+    Entry("summary", "summary_cmd", "summary"),
+    Entry("report", "report_cmd", "report"),
+    Entry("types", "types_cmd", "types"),
+    Entry("version", "app", "version_cmd"),
+    Entry("gen-driftignore", "gen_driftignore_cmd", "gen_driftignore"),
+)
+COMMAND_NAMES = frozenset(entry.name for entry in COMMANDS)
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """driftctl's Typer app: every command, or only the top-level command named ``only``.
+
+    ``main`` builds only the command it runs: importing every command's module and having Typer
+    build every command costs a short command like ``list`` a tenth of its start-up, and the
+    command behaves the same either way (tests/cli/test_help.py compares their help).
+    """
+    built = typer.Typer(**APP_SETTINGS)
+    built.callback()(_global)
+    for entry in COMMANDS:
+        if only is not None and entry.name != only:
+            continue
+        target = getattr(importlib.import_module(f"driftctl.cli.{entry.module}"), entry.attribute)
+        if entry.group:
+            built.add_typer(target, name=entry.name)
+        else:
+            built.command(entry.name)(target)
+    return built
+
+
+def command_name(args: list[str]) -> str | None:
+    """The top-level command ``args`` runs (global options skipped), if it names one."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        inline = (arg.startswith("--") and "=" in arg) or (arg.startswith("-o") and arg != "-o")
+        name = "--output" if arg.startswith("-o") else SHORT.get(arg, arg.split("=", 1)[0])
+        if name not in GLOBAL_OPTIONS:
+            return arg if arg in COMMAND_NAMES else None
+        i += 2 if GLOBAL_OPTIONS[name] and not inline else 1
+    return None
+
+
+def click_command(args: list[str]) -> Any:
+    """The Click command that runs ``args``, with tidy help and plain value conversion.
+
+    Shell completion (Typer's ``_DRIFTCTL_COMPLETE`` variable) needs every command.
+    """
+    import os
+
+    from driftctl.cli.help_format import tidy
+    from driftctl.cli.plain_values import plain_values
+
+    only = None if "_DRIFTCTL_COMPLETE" in os.environ else command_name(args)
+    command = tidy(typer.main.get_command(build_app(only)))
+    return plain_values(command, help_names=HELP_NAMES)
 
 
 class _Interrupted(Exception):
@@ -210,14 +262,11 @@ def main(argv: list[str] | None = None) -> None:
 
 def _dispatch(args: list[str], *, as_json: bool, debug: bool) -> int:
     """Run the command; report any error as one line; return the exit code."""
-    from driftctl.cli.help_format import tidy
-    from driftctl.cli.plain_values import plain_values
     from driftctl.errors import DriftctlError, InternalError, OutputError, ValidationError
 
     click_error, usage_error, no_args_help = _click_exceptions()
     try:
-        command = tidy(typer.main.get_command(app))
-        plain_values(command, help_names=HELP_NAMES)
+        command = click_command(args)
         code = command.main(args=args, prog_name="driftctl", standalone_mode=False)
     except DriftctlError as exc:
         _report(exc, as_json=as_json, debug=debug)
@@ -285,9 +334,7 @@ def _usage_error(exc: Any, args: list[str]) -> Any:
 
 def _context_for(args: list[str]) -> Any:
     """A Click context for the deepest command named at the start of ``args``."""
-    from driftctl.cli.options import GLOBAL_OPTIONS, SHORT
-
-    command: Any = typer.main.get_command(app)
+    command: Any = typer.main.get_command(build_app(command_name(args)))
     ctx = command.make_context("driftctl", [], resilient_parsing=True)
     i = 0
     while i < len(args):

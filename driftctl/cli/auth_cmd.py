@@ -131,9 +131,3 @@ def whoami(ctx: typer.Context) -> None:
         f"user: {info.email}\nrole: {info.role}\ndatabase: {info.database}\n"
         f"session expires: {expires} (token from {source})\n"
     )
-
-
-def register(app: typer.Typer) -> None:
-    app.command("login")(login)
-    app.command("logout")(logout)
-    app.command("whoami")(whoami)

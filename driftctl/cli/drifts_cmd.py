@@ -396,12 +396,3 @@ def resolve(
     context = runtime.service_context(ctx, command="driftctl resolve")
     changed = svc.resolve(context, runtime.read_ids(ids), how=how_value, reason=reason)
     _print_changed(ctx, changed, "resolved")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("list")(list_drifts)
-    app.command("show")(show)
-    app.command("triage")(triage)
-    app.command("approve")(approve)
-    app.command("reject")(reject)
-    app.command("resolve")(resolve)

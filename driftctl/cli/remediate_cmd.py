@@ -372,7 +372,3 @@ def _result_line(result: DriftResult) -> str:
         return f"{head}: {len(made)} call{'s' if len(made) != 1 else ''}, drift resolved"
     done = f"; calls made: {', '.join(made)}" if made else "; no call was made"
     return f"{head}: {result.error}{done}"
-
-
-def register(app: typer.Typer) -> None:
-    app.command("remediate")(remediate)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import typer
 
-from driftctl.cli.app import app
+from driftctl.cli import app as app_module
+from driftctl.cli.app import build_app
 from driftctl.cli.help_format import tidy
 from tests.conftest import run_cli
 
@@ -21,7 +22,7 @@ def _commands() -> list[tuple[list[str], Any]]:
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, [*path, name])
 
-    walk(tidy(typer.main.get_command(app)), [])
+    walk(tidy(typer.main.get_command(build_app())), [])
     return out
 
 
@@ -70,3 +71,60 @@ def test_shell_completion_script() -> None:
     assert result.exit_code == 0, result.stderr
     assert "_DRIFTCTL_COMPLETE" in result.stdout
     assert "complete " in result.stdout
+
+
+def _help_texts(command: Any, path: list[str]) -> dict[str, str]:
+    """The --help of ``command`` and of every command below it, by command path."""
+    from typer._click import Context
+
+    texts: dict[str, str] = {}
+
+    def walk(cmd: Any, names: list[str], parent: Any) -> None:
+        ctx = Context(cmd, info_name=names[-1], parent=parent)
+        texts[" ".join(names)] = cmd.get_help(ctx)
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, [*names, name], ctx)
+
+    root = Context(command, info_name="driftctl")
+    for name in path:
+        walk(command.commands[name], ["driftctl", name], root)
+    return texts
+
+
+@pytest.mark.parametrize("name", [entry.name for entry in app_module.COMMANDS])
+def test_a_command_built_alone_is_the_command_built_with_the_rest(name: str) -> None:
+    """main() builds only the command it runs; that command must be the same one."""
+    alone = tidy(typer.main.get_command(build_app(name)))
+    everything = tidy(typer.main.get_command(build_app()))
+
+    assert list(alone.commands) == [name]  # type: ignore[attr-defined]
+    assert _help_texts(alone, [name]) == _help_texts(everything, [name])
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["list"], "list"),
+        (["-o", "json", "-v", "list", "--severity", "warning"], "list"),
+        (["--db=sqlite:///x.db", "show", "ID"], "show"),
+        (["-ojson", "--db", "sqlite:///x.db", "alerts", "poll"], "alerts"),
+        (["--log-format", "json", "gen-driftignore"], "gen-driftignore"),
+        (["--help"], None),
+        (["--version"], None),
+        ([], None),
+        (["lst"], None),  # unknown: the whole app says so, with suggestions
+        (["--db"], None),
+    ],
+)
+def test_the_command_to_build_is_found_past_global_options(
+    args: list[str], expected: str | None
+) -> None:
+    assert app_module.command_name(args) == expected
+
+
+def test_a_mistyped_command_is_still_suggested() -> None:
+    result = run_cli(["lst"])
+
+    assert result.exit_code == 2
+    assert "no such command 'lst'" in result.stderr.lower()
+    assert "list" in result.stderr

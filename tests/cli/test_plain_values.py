@@ -14,7 +14,7 @@ import typer
 from typer._click import Context
 from typer._coercion import build_runtime_param
 
-from driftctl.cli.app import HELP_NAMES, app
+from driftctl.cli.app import HELP_NAMES, build_app
 from driftctl.cli.help_format import tidy
 from driftctl.cli.plain_values import _PlainParam, convert, is_sure, plain_values
 from tests.conftest import run_cli
@@ -46,7 +46,7 @@ def _parameters() -> list[tuple[str, Any, Any]]:
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, f"{path} {name}")
 
-    walk(plain_values(tidy(typer.main.get_command(app)), HELP_NAMES), "")
+    walk(plain_values(tidy(typer.main.get_command(build_app())), HELP_NAMES), "")
     return out
 
 

@@ -102,3 +102,12 @@ def test_the_guard_sees_a_slow_package(db: DbProbe) -> None:
     )
     assert result["code"] == 0
     assert {"driftctl.db.models", "sqlmodel"} <= set(result["loaded"])
+
+
+def test_a_command_imports_only_its_own_module(db: DbProbe) -> None:
+    """main() builds only the command it runs, so `list` never imports scan's or alerts' code."""
+    result = _run(["--db", db.url, "list"], ("driftctl.cli",))
+    commands = [m for m in result["loaded"] if m.endswith("_cmd")]
+
+    assert result["code"] == 0
+    assert commands == ["driftctl.cli.drifts_cmd"]

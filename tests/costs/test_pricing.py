@@ -141,9 +141,9 @@ def _help_examples(command: list[str]) -> list[list[str]]:
     """The ``Example: driftctl ...`` commands of a command's --help, as argument lists."""
     from typer.testing import CliRunner
 
-    from driftctl.cli.app import app
+    from driftctl.cli.app import build_app
 
-    result = CliRunner().invoke(app, [*command, "--help"])
+    result = CliRunner().invoke(build_app(), [*command, "--help"])
     assert result.exit_code == 0, result.output
     examples = []
     for chunk in result.stdout.split("Example: driftctl ")[1:]:
@@ -157,10 +157,10 @@ def _run(args: list[str]) -> Any:
     such as ``-o json`` may follow the command)."""
     from typer.testing import CliRunner
 
-    from driftctl.cli.app import app
+    from driftctl.cli.app import build_app
     from driftctl.cli.options import hoist_global_options
 
-    return CliRunner().invoke(app, hoist_global_options(args))
+    return CliRunner().invoke(build_app(), hoist_global_options(args))
 
 
 def test_the_pricing_group_help_has_no_example_to_break() -> None:
