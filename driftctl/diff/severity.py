@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from driftctl.domain import DriftType, Severity
 from driftctl.errors import ValidationError
-from driftctl.types import registry
+from driftctl.types import spec_of
 from driftctl.types.spec import Kind
 
 if TYPE_CHECKING:
@@ -104,6 +104,8 @@ def _rule_from_table(number: int, item: Any) -> SeverityRule:
 def _resource_type(where: str, value: str) -> str:
     if value == ANY:
         return ANY
+    from driftctl.types import registry
+
     try:
         return registry.resolve(value).resource_type
     except ValidationError as exc:
@@ -152,7 +154,7 @@ class Reason:
 
 def explain(finding: Finding, rules: Sequence[SeverityRule] = ()) -> list[Reason]:
     """Each entry of a finding with its severity and the rule that gave it."""
-    spec = registry.get(finding.resource_type)
+    spec = spec_of(finding.resource_type)
     out: list[Reason] = []
     for path, change, entry in _entries(finding):
         default, why = _default_severity(spec, finding, path, change, entry)
@@ -215,5 +217,5 @@ def path_glob(pattern: str) -> re.Pattern[str]:
 
 def is_risky_state(resource_type: str, state: Mapping[str, Any] | None) -> bool:
     """Whether a resource as AWS reports it is exposed on its own (for unmanaged resources)."""
-    spec = registry.get(resource_type)
+    spec = spec_of(resource_type)
     return bool(state) and spec is not None and spec.risky(state or {})

@@ -25,6 +25,7 @@ SLOW = (
     "boto3",
     "botocore",
     "pydantic",
+    "driftctl.types.registry",  # all ~50 resource types; show needs its drift's one
 )
 PG_DIALECT = "sqlalchemy.dialects.postgresql"
 
