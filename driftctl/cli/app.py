@@ -193,17 +193,26 @@ def build_app(only: str | None = None) -> typer.Typer:
     return built
 
 
-def command_name(args: list[str]) -> str | None:
-    """The top-level command ``args`` runs (global options skipped), if it names one."""
+def _words(args: list[str]) -> list[str]:
+    """``args`` without the global options and their values: command names come first."""
+    words: list[str] = []
     i = 0
     while i < len(args):
         arg = args[i]
         inline = (arg.startswith("--") and "=" in arg) or (arg.startswith("-o") and arg != "-o")
         name = "--output" if arg.startswith("-o") else SHORT.get(arg, arg.split("=", 1)[0])
-        if name not in GLOBAL_OPTIONS:
-            return arg if arg in COMMAND_NAMES else None
-        i += 2 if GLOBAL_OPTIONS[name] and not inline else 1
-    return None
+        if name in GLOBAL_OPTIONS:
+            i += 2 if GLOBAL_OPTIONS[name] and not inline else 1
+        else:
+            words.append(arg)
+            i += 1
+    return words
+
+
+def command_name(args: list[str]) -> str | None:
+    """The top-level command ``args`` runs (global options skipped), if it names one."""
+    words = _words(args)
+    return words[0] if words and words[0] in COMMAND_NAMES else None
 
 
 def click_command(args: list[str]) -> Any:
@@ -336,20 +345,12 @@ def _context_for(args: list[str]) -> Any:
     """A Click context for the deepest command named at the start of ``args``."""
     command: Any = typer.main.get_command(build_app(command_name(args)))
     ctx = command.make_context("driftctl", [], resilient_parsing=True)
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        inline = (arg.startswith("--") and "=" in arg) or (arg.startswith("-o") and arg != "-o")
-        name = "--output" if arg.startswith("-o") else SHORT.get(arg, arg.split("=", 1)[0])
-        if name in GLOBAL_OPTIONS:
-            i += 2 if GLOBAL_OPTIONS[name] and not inline else 1
-            continue
-        sub = command.get_command(ctx, arg) if hasattr(command, "get_command") else None
+    for word in _words(args):
+        sub = command.get_command(ctx, word) if hasattr(command, "get_command") else None
         if sub is None:
             break
         command = sub
-        ctx = sub.make_context(arg, [], parent=ctx, resilient_parsing=True)
-        i += 1
+        ctx = sub.make_context(word, [], parent=ctx, resilient_parsing=True)
     return ctx
 
 
