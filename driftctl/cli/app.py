@@ -16,9 +16,8 @@ import typer
 
 from driftctl import __version__
 from driftctl.cli.options import (
-    GLOBAL_OPTIONS,
-    SHORT,
     GlobalState,
+    command_words,
     hoist_global_options,
     output_format,
     rewrite_go_outputs,
@@ -193,25 +192,9 @@ def build_app(only: str | None = None) -> typer.Typer:
     return built
 
 
-def _words(args: list[str]) -> list[str]:
-    """``args`` without the global options and their values: command names come first."""
-    words: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        inline = (arg.startswith("--") and "=" in arg) or (arg.startswith("-o") and arg != "-o")
-        name = "--output" if arg.startswith("-o") else SHORT.get(arg, arg.split("=", 1)[0])
-        if name in GLOBAL_OPTIONS:
-            i += 2 if GLOBAL_OPTIONS[name] and not inline else 1
-        else:
-            words.append(arg)
-            i += 1
-    return words
-
-
 def command_name(args: list[str]) -> str | None:
     """The top-level command ``args`` runs (global options skipped), if it names one."""
-    words = _words(args)
+    words = command_words(args)
     return words[0] if words and words[0] in COMMAND_NAMES else None
 
 
@@ -345,7 +328,7 @@ def _context_for(args: list[str]) -> Any:
     """A Click context for the deepest command named at the start of ``args``."""
     command: Any = typer.main.get_command(build_app(command_name(args)))
     ctx = command.make_context("driftctl", [], resilient_parsing=True)
-    for word in _words(args):
+    for word in command_words(args):
         sub = command.get_command(ctx, word) if hasattr(command, "get_command") else None
         if sub is None:
             break

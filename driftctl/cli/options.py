@@ -49,6 +49,19 @@ def rewrite_go_outputs(argv: list[str]) -> list[str]:
     return out
 
 
+def _global_option(arg: str) -> tuple[bool, bool]:
+    """(is ``arg`` a global option, does its value follow as the next argument)."""
+    name, has_inline = arg, False
+    if arg.startswith("--") and "=" in arg:
+        name, has_inline = arg.split("=", 1)[0], True
+    elif arg.startswith("-o") and len(arg) > 2 and not arg.startswith("--"):
+        name, has_inline = "-o", True
+    long_name = SHORT.get(name, name)
+    if long_name not in GLOBAL_OPTIONS:
+        return False, False
+    return True, GLOBAL_OPTIONS[long_name] and not has_inline
+
+
 def hoist_global_options(argv: list[str]) -> list[str]:
     """Move global options found after the subcommand to the front, so that
     ``driftctl list -o json -v`` means ``driftctl -v -o json list``."""
@@ -60,15 +73,9 @@ def hoist_global_options(argv: list[str]) -> list[str]:
         if arg == "--":
             rest.extend(argv[i:])
             break
-        name, has_inline = arg, False
-        if arg.startswith("--") and "=" in arg:
-            name, has_inline = arg.split("=", 1)[0], True
-        elif arg.startswith("-o") and len(arg) > 2 and not arg.startswith("--"):
-            name, has_inline = "-o", True
-        long_name = SHORT.get(name, name)
-        if long_name in GLOBAL_OPTIONS:
-            takes_value = GLOBAL_OPTIONS[long_name]
-            if takes_value and not has_inline and i + 1 < len(argv):
+        is_global, value_follows = _global_option(arg)
+        if is_global:
+            if value_follows and i + 1 < len(argv):
                 front.extend([arg, argv[i + 1]])
                 i += 2
                 continue
@@ -77,6 +84,18 @@ def hoist_global_options(argv: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return front + rest
+
+
+def command_words(argv: list[str]) -> list[str]:
+    """``argv`` without the global options and their values: the command names come first."""
+    words: list[str] = []
+    i = 0
+    while i < len(argv):
+        is_global, value_follows = _global_option(argv[i])
+        if not is_global:
+            words.append(argv[i])
+        i += 2 if value_follows else 1
+    return words
 
 
 def output_format(argv: list[str]) -> str | None:
