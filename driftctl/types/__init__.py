@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,10 +21,11 @@ def spec_of(resource_type: str) -> ResourceSpec | None:
     """``registry.get(resource_type)``, importing only that type's module when it can.
 
     The registry imports all ~50 type modules; a command about one drift (``show``) needs one.
-    Any name the module convention does not find goes to the registry.
+    Once the registry is loaded (a scan), it answers; any name the module convention does not
+    find goes to it too.
     """
     name = _MODULE_OF.get(resource_type, resource_type.lower())
-    if name.isidentifier():
+    if f"{__name__}.registry" not in sys.modules and name.isidentifier():
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
